@@ -1,0 +1,131 @@
+//! `lookcoin-state migrate --leveldb DIR --out DIR`: LevelDB -> enhanced JSON v2.0.0, checked before it is written.
+
+use super::{exit, output_error, Format};
+use crate::core::digest::sha256_hex;
+use crate::core::document::{ChainDocument, QuarantineDocument, SourceInfo};
+use crate::core::migrate::{migrate, unmigrate, Migration, MigrationContext};
+use crate::core::network::NetworkTable;
+use crate::core::output::{render_migration, OutputFile};
+use crate::core::primitives::TimestampMs;
+use crate::core::record::{parse_entries, SourceEntries};
+use crate::core::summary::summarize;
+use crate::error::{ErrorCode, ToolError};
+use crate::io::atomic::write_output;
+use crate::io::leveldb::read_leveldb;
+use crate::report::{self, MigrateReport, WrittenFile};
+use crate::schema;
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The LevelDB folder to migrate (never opened in place: a private copy is read).
+    #[arg(long)]
+    pub leveldb: PathBuf,
+    /// The folder to write the documents to; must be new or empty unless --force.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Do everything but write.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Replace the files of a non-empty output folder.
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// The migration time: `SOURCE_DATE_EPOCH` (seconds) when set, for reproducible output; else the clock.
+pub fn migration_time() -> Result<TimestampMs, ToolError> {
+    if let Ok(text) = std::env::var("SOURCE_DATE_EPOCH") {
+        let secs: u64 = text.trim().parse().map_err(|_| {
+            ToolError::new(ErrorCode::Migration001, "SOURCE_DATE_EPOCH", format!("`{text}` is not a number of seconds"))
+                .with_hint("unset it, or set it to whole seconds since 1970")
+        })?;
+        return Ok(TimestampMs(secs.saturating_mul(1000)));
+    }
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    Ok(TimestampMs(now.as_millis() as u64))
+}
+
+/// Migrates entries and renders the files, then proves the files before anyone writes them: each parses,
+/// validates against the schema, and the set reads back to exactly the source entries.
+pub fn migrate_to_files(
+    entries: &SourceEntries,
+    label: &str,
+    at: TimestampMs,
+) -> Result<(Migration, Vec<OutputFile>), ToolError> {
+    let table = NetworkTable::builtin();
+    let ctx = MigrationContext {
+        networks: &table,
+        source: SourceInfo { kind: "leveldb".into(), label: label.to_string() },
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        migrated_at: at,
+    };
+    let migration = migrate(entries, &ctx);
+    let files = render_migration(&migration);
+    prove_files(entries, &files)?;
+    Ok((migration, files))
+}
+
+fn prove_files(entries: &SourceEntries, files: &[OutputFile]) -> Result<(), ToolError> {
+    let mut chains: Vec<ChainDocument> = Vec::new();
+    let mut quarantine: Option<QuarantineDocument> = None;
+    for file in files {
+        let bug = |what: String| {
+            ToolError::new(ErrorCode::Migration003, &file.name, what)
+                .with_hint("this is a bug in lookcoin-state; nothing was written; please report it with the input")
+        };
+        let value: Value = serde_json::from_slice(&file.bytes).map_err(|e| bug(format!("output is not JSON: {e}")))?;
+        if let Some(v) = schema::validate(&value).first() {
+            return Err(bug(format!("output violates the schema at `{}`: {}", v.pointer, v.message)));
+        }
+        match value.get("kind").and_then(Value::as_str) {
+            Some("chain") => chains.push(serde_json::from_value(value).map_err(|e| bug(e.to_string()))?),
+            Some("quarantine") => quarantine = Some(serde_json::from_value(value).map_err(|e| bug(e.to_string()))?),
+            _ => {}
+        }
+    }
+    let back = unmigrate(&chains, quarantine.as_ref())
+        .map_err(|e| ToolError::new(ErrorCode::Migration003, "output", e.to_string()))?;
+    if back != parse_entries(entries) {
+        return Err(ToolError::new(
+            ErrorCode::Migration003,
+            "output",
+            "the documents do not read back to the source entries",
+        )
+        .with_hint("this is a bug in lookcoin-state; nothing was written; please report it with the input"));
+    }
+    Ok(())
+}
+
+pub fn run(args: &Args, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8, ToolError> {
+    let read = read_leveldb(&args.leveldb)?;
+    let at = migration_time()?;
+    let (migration, files) = migrate_to_files(&read.entries, &read.label, at)?;
+    if !args.dry_run {
+        write_output(&args.out, &files, args.force)?;
+    }
+    let report = MigrateReport {
+        source: shown(&args.leveldb),
+        out: shown(&args.out),
+        dry_run: args.dry_run,
+        files_verified: read.files_verified,
+        summary: summarize(&migration),
+        files: files
+            .iter()
+            .map(|f| WrittenFile { name: f.name.clone(), bytes: f.bytes.len() as u64, sha256: sha256_hex(&f.bytes) })
+            .collect(),
+    };
+    match args.format {
+        Format::Human => report::human::migrate(out, &report),
+        Format::Json => report::json::migrate(out, &report),
+    }
+    .map_err(output_error)?;
+    Ok(if report.summary.has_findings() { exit::FINDINGS } else { exit::CLEAN })
+}
+
+fn shown(path: &Path) -> String {
+    path.display().to_string()
+}

@@ -1,0 +1,77 @@
+//! The command line: one file per subcommand, each `load (shell) -> compute (core) -> render -> exit code`.
+
+pub mod demo;
+pub mod inspect;
+pub mod migrate;
+pub mod validate;
+
+use crate::error::ToolError;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write;
+
+/// Exit codes, the same for every command.
+pub mod exit {
+    /// Completed, nothing to report.
+    pub const CLEAN: u8 = 0;
+    /// Completed with findings (quarantined records, invalid documents, discrepancies).
+    pub const FINDINGS: u8 = 1;
+    /// Bad input or usage; nothing was written. (clap uses 2 for usage errors too.)
+    pub const BAD_INPUT: u8 = 2;
+    /// Could not complete (I/O while writing, a lock held by another process).
+    pub const INCOMPLETE: u8 = 3;
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "lookcoin-state",
+    version,
+    about = "Verify the move of LookCoin deployment state from LevelDB to JSON"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every entry of a LevelDB folder or of our JSON documents, sorted by key bytes.
+    Inspect(inspect::Args),
+    /// Migrate a LevelDB folder to schema-validated JSON documents (one per chain id).
+    Migrate(migrate::Args),
+    /// Validate JSON documents against the enhanced schema v2.0.0 (and their manifest, if any).
+    Validate(validate::Args),
+    /// Run the whole job on the bundled demo data.
+    Demo(demo::Args),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Human,
+    Json,
+}
+
+/// Runs a parsed command line; returns the process exit code. Errors are rendered to `err`.
+pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let result = match cli.command {
+        Command::Inspect(args) => inspect::run(&args, out),
+        Command::Migrate(args) => migrate::run(&args, out, err),
+        Command::Validate(args) => validate::run(&args, out),
+        Command::Demo(args) => demo::run(&args, out, err),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => report_error(err, &e),
+    }
+}
+
+/// Renders an error and returns its exit code.
+pub fn report_error(err: &mut dyn Write, e: &ToolError) -> u8 {
+    let _ = writeln!(err, "{e}");
+    e.exit_code()
+}
+
+/// Wraps a failed write to stdout (a closed pipe, a full disk) as an error of the tool.
+pub fn output_error(e: std::io::Error) -> ToolError {
+    ToolError::new(crate::error::ErrorCode::Migration001, "standard output", "cannot write the report").caused_by(e)
+}

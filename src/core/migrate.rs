@@ -1,0 +1,275 @@
+//! `migrate` and its inverse `unmigrate` (pure).
+//!
+//! migrate: raw LevelDB entries -> one [`ChainDocument`] per chain id + one [`QuarantineDocument`].
+//! unmigrate: those documents -> the entries again. `unmigrate(migrate(E)) == parse_entries(E)` for every `E`:
+//! the property suite checks it. Time, tool version and the network table come in through [`MigrationContext`].
+
+use super::category::categorize;
+use super::digest::entries_sha256;
+use super::document::{
+    ChainDocument, ContractEntry, DocumentKind, MigrationInfo, NetworkInfo, ProblemEntry, QuarantineDocument,
+    QuarantineItem, RawBytes, SourceInfo, SCHEMA_VERSION,
+};
+use super::network::NetworkTable;
+use super::primitives::{AddressText, ChainId, ContractName, HashText, TimestampMs};
+use super::record::{parse_entry, DeploymentRecord, Entry, Problem, ProblemCode, QuarantinedEntry, SourceEntries};
+use std::collections::BTreeMap;
+
+/// Everything migrate needs besides the entries.
+#[derive(Debug, Clone)]
+pub struct MigrationContext<'a> {
+    pub networks: &'a NetworkTable,
+    pub source: SourceInfo,
+    pub tool_version: String,
+    pub migrated_at: TimestampMs,
+}
+
+/// The documents of one migration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Migration {
+    /// In chain id order.
+    pub chains: Vec<ChainDocument>,
+    pub quarantine: QuarantineDocument,
+    /// Entry digest of the whole source.
+    pub source_records_sha256: String,
+    pub record_count: u64,
+}
+
+/// Migrates every entry: valid records into their chain's document, the rest into the quarantine.
+pub fn migrate(entries: &SourceEntries, ctx: &MigrationContext<'_>) -> Migration {
+    let mut per_chain: BTreeMap<u64, Vec<(&[u8], &[u8], DeploymentRecord)>> = BTreeMap::new();
+    let mut quarantined: Vec<(&[u8], &[u8], QuarantinedEntry)> = Vec::new();
+    for (key, value) in entries {
+        match parse_entry(key, value) {
+            Entry::Valid(record) => per_chain.entry(record.chain_id.0).or_default().push((key, value, record)),
+            Entry::Quarantined(q) => quarantined.push((key, value, q)),
+        }
+    }
+    let chains = per_chain.into_iter().map(|(chain_id, records)| chain_document(chain_id, &records, ctx)).collect();
+    Migration {
+        chains,
+        quarantine: quarantine_document(&quarantined, ctx),
+        source_records_sha256: entries_sha256(entries.iter().map(|(k, v)| (k.as_slice(), v.as_slice()))),
+        record_count: entries.len() as u64,
+    }
+}
+
+fn migration_info<'a>(
+    ctx: &MigrationContext<'_>,
+    raw: impl Iterator<Item = (&'a [u8], &'a [u8])>,
+    count: usize,
+) -> MigrationInfo {
+    MigrationInfo {
+        source: ctx.source.clone(),
+        tool_version: ctx.tool_version.clone(),
+        migrated_at: ctx.migrated_at.to_rfc3339(),
+        record_count: count as u64,
+        source_records_sha256: entries_sha256(raw),
+    }
+}
+
+fn chain_document(
+    chain_id: u64,
+    records: &[(&[u8], &[u8], DeploymentRecord)],
+    ctx: &MigrationContext<'_>,
+) -> ChainDocument {
+    let identity = ctx.networks.identify(chain_id);
+    ChainDocument {
+        schema_version: SCHEMA_VERSION.to_string(),
+        kind: DocumentKind::Chain,
+        chain_id,
+        network: NetworkInfo { key: identity.key, tier: identity.tier, known: identity.known },
+        migration: migration_info(ctx, records.iter().map(|(k, v, _)| (*k, *v)), records.len()),
+        contracts: records.iter().map(|(_, _, r)| (r.contract_name.0.clone(), contract_entry(r))).collect(),
+    }
+}
+
+fn contract_entry(record: &DeploymentRecord) -> ContractEntry {
+    ContractEntry {
+        category: categorize(&record.contract_name),
+        network_name: record.network_name.clone(),
+        address: record.address.text().to_string(),
+        factory_byte_code_hash: record.factory_bytecode_hash.text().to_string(),
+        implementation_hash: record.implementation_hash.as_ref().map(|h| h.text().to_string()),
+        proxy_address: record.proxy_address.as_ref().map(|a| a.text().to_string()),
+        deployment_args: record.deployment_args.clone(),
+        timestamp: record.timestamp.0,
+        extra_fields: record.extra_fields.clone(),
+    }
+}
+
+fn quarantine_document(entries: &[(&[u8], &[u8], QuarantinedEntry)], ctx: &MigrationContext<'_>) -> QuarantineDocument {
+    QuarantineDocument {
+        schema_version: SCHEMA_VERSION.to_string(),
+        kind: DocumentKind::Quarantine,
+        migration: migration_info(ctx, entries.iter().map(|(k, v, _)| (*k, *v)), entries.len()),
+        entries: entries.iter().map(|(_, _, q)| quarantine_item(q)).collect(),
+    }
+}
+
+fn quarantine_item(entry: &QuarantinedEntry) -> QuarantineItem {
+    QuarantineItem {
+        key: RawBytes::from_bytes(&entry.key),
+        value: RawBytes::from_bytes(&entry.value),
+        problems: entry
+            .problems
+            .iter()
+            .map(|p| ProblemEntry {
+                code: p.code.as_str().to_string(),
+                field: p.field.clone(),
+                detail: p.detail.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// Why documents could not be turned back into entries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnmigrateError {
+    /// `chain 56`, `quarantine`, ...
+    pub document: String,
+    /// The contract name or key concerned, if any.
+    pub item: Option<String>,
+    pub problem: String,
+}
+
+impl std::fmt::Display for UnmigrateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.item {
+            Some(item) => write!(f, "{} `{}`: {}", self.document, item, self.problem),
+            None => write!(f, "{}: {}", self.document, self.problem),
+        }
+    }
+}
+
+/// Turns documents back into entries, in key byte order. Fails on anything `migrate` could not have written:
+/// malformed values, one key held twice (two documents claiming one chain, or a quarantined key that is also valid).
+pub fn unmigrate(
+    chains: &[ChainDocument],
+    quarantine: Option<&QuarantineDocument>,
+) -> Result<Vec<Entry>, UnmigrateError> {
+    let mut out: BTreeMap<Vec<u8>, Entry> = BTreeMap::new();
+    for doc in chains {
+        for (name, contract) in &doc.contracts {
+            let record = record_from_entry(doc.chain_id, name, contract)?;
+            insert_unique(&mut out, Entry::Valid(record), &format!("chain {}", doc.chain_id))?;
+        }
+    }
+    for item in quarantine.map(|q| q.entries.as_slice()).unwrap_or_default() {
+        insert_unique(&mut out, Entry::Quarantined(quarantined_from_item(item)?), "quarantine")?;
+    }
+    Ok(out.into_values().collect())
+}
+
+fn insert_unique(out: &mut BTreeMap<Vec<u8>, Entry>, entry: Entry, document: &str) -> Result<(), UnmigrateError> {
+    let key = entry.key_bytes();
+    if out.contains_key(&key) {
+        return Err(UnmigrateError {
+            document: document.to_string(),
+            item: Some(String::from_utf8_lossy(&key).into_owned()),
+            problem: "this key is held more than once across the documents".to_string(),
+        });
+    }
+    out.insert(key, entry);
+    Ok(())
+}
+
+/// Rebuilds a record from a chain document entry, validating it as strictly as `parse_entry` does.
+pub fn record_from_entry(chain_id: u64, name: &str, entry: &ContractEntry) -> Result<DeploymentRecord, UnmigrateError> {
+    let fail = |problem: String| UnmigrateError {
+        document: format!("chain {chain_id}"),
+        item: Some(name.to_string()),
+        problem,
+    };
+    if name.is_empty() {
+        return Err(fail("empty contract name".into()));
+    }
+    let address = |field: &str, text: &str| {
+        AddressText::parse(text).ok_or_else(|| fail(format!("`{field}` is not an address: `{text}`")))
+    };
+    let hash = |field: &str, text: &str| {
+        HashText::parse(text).ok_or_else(|| fail(format!("`{field}` is not a hash: `{text}`")))
+    };
+    Ok(DeploymentRecord {
+        chain_id: ChainId(chain_id),
+        contract_name: ContractName(name.to_string()),
+        network_name: entry.network_name.clone(),
+        address: address("address", &entry.address)?,
+        factory_bytecode_hash: hash("factoryByteCodeHash", &entry.factory_byte_code_hash)?,
+        implementation_hash: entry.implementation_hash.as_deref().map(|h| hash("implementationHash", h)).transpose()?,
+        proxy_address: entry.proxy_address.as_deref().map(|a| address("proxyAddress", a)).transpose()?,
+        deployment_args: entry.deployment_args.clone(),
+        timestamp: TimestampMs(entry.timestamp),
+        extra_fields: entry.extra_fields.clone(),
+    })
+}
+
+fn quarantined_from_item(item: &QuarantineItem) -> Result<QuarantinedEntry, UnmigrateError> {
+    let fail = |problem: &str| UnmigrateError {
+        document: "quarantine".to_string(),
+        item: Some(format!("{:?}", item.key)),
+        problem: problem.to_string(),
+    };
+    let key = item.key.to_bytes().ok_or_else(|| fail("key is not valid hex"))?;
+    let value = item.value.to_bytes().ok_or_else(|| fail("value is not valid hex"))?;
+    let problems = item
+        .problems
+        .iter()
+        .map(|p| {
+            let code = ProblemCode::parse(&p.code).ok_or_else(|| fail("unknown problem code"))?;
+            Ok(Problem { code, field: p.field.clone(), detail: p.detail.clone() })
+        })
+        .collect::<Result<Vec<_>, UnmigrateError>>()?;
+    Ok(QuarantinedEntry { key, value, problems })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::record::parse_entries;
+
+    fn ctx(table: &NetworkTable) -> MigrationContext<'_> {
+        MigrationContext {
+            networks: table,
+            source: SourceInfo { kind: "leveldb".into(), label: "test".into() },
+            tool_version: "0.0.0".into(),
+            migrated_at: TimestampMs(0),
+        }
+    }
+
+    fn entries(items: &[(&str, &str)]) -> SourceEntries {
+        items.iter().map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec())).collect()
+    }
+
+    const A: &str = r#"{"contractName":"A","chainId":56,"networkName":"bsc","address":"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed","factoryByteCodeHash":"","timestamp":1}"#;
+
+    #[test]
+    fn unknown_chain_is_migrated_not_dropped() {
+        let table = NetworkTable::builtin();
+        let source = entries(&[("777777-A", &A.replace(":56,", ":777777,"))]);
+        let m = migrate(&source, &ctx(&table));
+        assert_eq!(m.chains.len(), 1);
+        assert_eq!(m.chains[0].network.key, "unknown-777777");
+        assert_eq!(unmigrate(&m.chains, Some(&m.quarantine)).unwrap(), parse_entries(&source));
+    }
+
+    #[test]
+    fn invalid_entries_go_to_quarantine_byte_for_byte() {
+        let table = NetworkTable::builtin();
+        let source = entries(&[("56-A", A), ("56-B", "[1]")]);
+        let m = migrate(&source, &ctx(&table));
+        assert_eq!(m.quarantine.entries.len(), 1);
+        assert_eq!(m.quarantine.entries[0].value, RawBytes::Utf8("[1]".into()));
+        assert_eq!(m.record_count, 2);
+        assert_eq!(unmigrate(&m.chains, Some(&m.quarantine)).unwrap(), parse_entries(&source));
+    }
+
+    #[test]
+    fn a_key_held_twice_is_an_error() {
+        let table = NetworkTable::builtin();
+        let m = migrate(&entries(&[("56-A", A)]), &ctx(&table));
+        let twice = vec![m.chains[0].clone(), m.chains[0].clone()];
+        let err = unmigrate(&twice, None).unwrap_err();
+        assert_eq!(err.item.as_deref(), Some("56-A"));
+    }
+}

@@ -1,0 +1,13 @@
+//! The pure core: model, validation, migration, documents, digests. No file system, clock, environment,
+//! randomness or async in here; everything the core needs comes in as arguments.
+
+pub mod category;
+pub mod digest;
+pub mod document;
+pub mod inspect;
+pub mod migrate;
+pub mod network;
+pub mod output;
+pub mod primitives;
+pub mod record;
+pub mod summary;

@@ -1,0 +1,152 @@
+//! Reads a LevelDB folder safely: probes the lock, copies the folder to a private snapshot, verifies every
+//! checksum, then reads the snapshot with rusty-leveldb. Reads the user's folder; writes only a temporary folder.
+//!
+//! The user's folder is never opened as a database: opening a LevelDB writes to its folder (log replay, new
+//! tables, MANIFEST, LOG rotation), and the source of truth must not change.
+
+pub mod integrity;
+pub mod lock;
+
+use crate::core::record::SourceEntries;
+use crate::error::{ErrorCode, ToolError};
+use lock::LockState;
+use rusty_leveldb::{LdbIterator, Options, DB};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+/// What a read found.
+#[derive(Debug, Clone)]
+pub struct LevelDbRead {
+    pub entries: SourceEntries,
+    /// The folder's own name, for the migration metadata.
+    pub label: String,
+    /// Log, manifest and table files whose checksums were verified.
+    pub files_verified: usize,
+}
+
+/// Reads every live entry of the LevelDB folder at `dir`, without changing it.
+pub fn read_leveldb(dir: &Path) -> Result<LevelDbRead, ToolError> {
+    check_is_leveldb(dir)?;
+    ensure_unlocked(dir)?;
+    let snapshot = snapshot(dir)?;
+    let files_verified = integrity::verify_folder(snapshot.path())
+        .map_err(|e| ToolError::new(ErrorCode::LevelDb001, dir.join(&e.file).display().to_string(), e.detail))?;
+    let entries = scan(snapshot.path()).map_err(|cause| {
+        ToolError::new(ErrorCode::LevelDb001, dir.display().to_string(), "the database could not be read")
+            .caused_by(cause)
+    })?;
+    let label = dir
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "leveldb".to_string());
+    Ok(LevelDbRead { entries, label, files_verified })
+}
+
+/// True when `dir` looks like a LevelDB folder (holds a `CURRENT` file). Used by auto-detection.
+pub fn looks_like_leveldb(dir: &Path) -> bool {
+    dir.join("CURRENT").is_file()
+}
+
+fn check_is_leveldb(dir: &Path) -> Result<(), ToolError> {
+    let shown = dir.display().to_string();
+    let meta = std::fs::metadata(dir).map_err(|e| {
+        ToolError::new(ErrorCode::Migration004, &shown, "cannot open the LevelDB folder")
+            .caused_by(e)
+            .with_hint("check the path; a missing folder is never read as an empty database")
+    })?;
+    if !meta.is_dir() {
+        return Err(ToolError::new(ErrorCode::Migration004, &shown, "not a folder: a LevelDB is a folder"));
+    }
+    let current = std::fs::read_to_string(dir.join("CURRENT")).map_err(|e| {
+        ToolError::new(ErrorCode::Migration004, &shown, "not a LevelDB folder: it has no readable CURRENT file")
+            .caused_by(e)
+    })?;
+    let manifest = current.trim_end_matches('\n');
+    if !manifest.starts_with("MANIFEST-") || manifest.contains('/') || !dir.join(manifest).is_file() {
+        return Err(ToolError::new(
+            ErrorCode::LevelDb001,
+            dir.join("CURRENT").display().to_string(),
+            format!("CURRENT names `{manifest}`, which is not a manifest file in this folder"),
+        ));
+    }
+    Ok(())
+}
+
+fn ensure_unlocked(dir: &Path) -> Result<(), ToolError> {
+    let lock_path = dir.join("LOCK").display().to_string();
+    match lock::probe(dir) {
+        Ok(LockState::Free) => Ok(()),
+        Ok(held) => Err(ToolError::new(ErrorCode::LevelDb002, lock_path, held.describe())),
+        Err(e) => Err(ToolError::new(ErrorCode::LevelDb002, lock_path, "cannot probe the lock").caused_by(e)),
+    }
+}
+
+/// Size and modification time of every file, to notice a writer that changed the folder while we copied it.
+fn fingerprint(dir: &Path) -> std::io::Result<Vec<(PathBuf, u64, Option<SystemTime>)>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let meta = entry.metadata()?;
+        if meta.is_file() {
+            files.push((entry.path(), meta.len(), meta.modified().ok()));
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Copies the folder's regular files into a fresh private temporary folder.
+fn snapshot(dir: &Path) -> Result<tempfile::TempDir, ToolError> {
+    let shown = dir.display().to_string();
+    let io_err =
+        |what: &str, e: std::io::Error| ToolError::new(ErrorCode::LevelDb001, &shown, what.to_string()).caused_by(e);
+    let temp = tempfile::Builder::new()
+        .prefix("lookcoin-state-snapshot-")
+        .tempdir()
+        .map_err(|e| io_err("cannot create a private snapshot folder", e))?;
+    let before = fingerprint(dir).map_err(|e| io_err("cannot list the folder", e))?;
+    for (path, _, _) in &before {
+        let name = path.file_name().expect("listed files have names");
+        std::fs::copy(path, temp.path().join(name)).map_err(|e| {
+            ToolError::new(ErrorCode::LevelDb001, path.display().to_string(), "cannot copy the file").caused_by(e)
+        })?;
+    }
+    let after = fingerprint(dir).map_err(|e| io_err("cannot list the folder", e))?;
+    if before != after {
+        return Err(ToolError::new(ErrorCode::LevelDb002, &shown, "the folder changed while it was being copied")
+            .with_hint("another process is writing to it; wait for it to finish, then run again"));
+    }
+    Ok(temp)
+}
+
+/// Opens the snapshot and reads every live entry. rusty-leveldb is called behind `catch_unwind`: a panic inside
+/// it on hostile bytes must become an error, never a crash of the tool.
+fn scan(snapshot: &Path) -> Result<SourceEntries, String> {
+    let path = snapshot.to_path_buf();
+    let result = std::panic::catch_unwind(move || -> Result<SourceEntries, String> {
+        let options = Options { create_if_missing: false, paranoid_checks: true, ..Options::default() };
+        let mut db = DB::open(&path, options).map_err(|s| format!("{:?}: {}", s.code, s.err))?;
+        let mut iter = db.new_iter().map_err(|s| format!("{:?}: {}", s.code, s.err))?;
+        let mut entries = SourceEntries::new();
+        while iter.advance() {
+            if let Some((k, v)) = iter.current() {
+                entries.insert(k.to_vec(), v.to_vec());
+            }
+        }
+        drop(iter);
+        db.close().map_err(|s| format!("{:?}: {}", s.code, s.err))?;
+        Ok(entries)
+    });
+    match result {
+        Ok(inner) => inner,
+        Err(panic) => {
+            let detail = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic".to_string());
+            Err(format!("the LevelDB reader failed on these files: {detail}"))
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! The `lookcoin-state` binary: parse the command line, run it, exit with its code.
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = lookcoin_state::cli::Cli::parse();
+    let code = lookcoin_state::cli::run(cli, &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
+    ExitCode::from(code)
+}
