@@ -1,1 +1,17 @@
+//! The integration target: property suites of the pure core, the LevelDB reader against C++ LevelDB fixtures,
+//! the built binary's contract (exit codes, stdout/stderr, files), and insta snapshots of the renderings.
 
+// Tests are shell: they read fixtures and write temporary folders (see clippy.toml).
+#![allow(clippy::disallowed_methods)]
+
+mod support;
+
+mod strategies;
+
+mod migrate_laws;
+mod parsing_never_panics;
+
+mod leveldb_reader;
+
+mod binary_contract;
+mod renderings;

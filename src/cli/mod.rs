@@ -1,5 +1,8 @@
 //! The command line: one file per subcommand, each `load (shell) -> compute (core) -> render -> exit code`.
 
+// The shell: commands read the clock and the environment (SOURCE_DATE_EPOCH) here (see clippy.toml).
+#![allow(clippy::disallowed_methods)]
+
 pub mod demo;
 pub mod inspect;
 pub mod migrate;

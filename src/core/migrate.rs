@@ -35,10 +35,13 @@ pub struct Migration {
     pub record_count: u64,
 }
 
+/// An entry's raw key and value bytes with what they parsed to.
+type Parsed<'a, T> = (&'a [u8], &'a [u8], T);
+
 /// Migrates every entry: valid records into their chain's document, the rest into the quarantine.
 pub fn migrate(entries: &SourceEntries, ctx: &MigrationContext<'_>) -> Migration {
-    let mut per_chain: BTreeMap<u64, Vec<(&[u8], &[u8], DeploymentRecord)>> = BTreeMap::new();
-    let mut quarantined: Vec<(&[u8], &[u8], QuarantinedEntry)> = Vec::new();
+    let mut per_chain: BTreeMap<u64, Vec<Parsed<'_, DeploymentRecord>>> = BTreeMap::new();
+    let mut quarantined: Vec<Parsed<'_, QuarantinedEntry>> = Vec::new();
     for (key, value) in entries {
         match parse_entry(key, value) {
             Entry::Valid(record) => per_chain.entry(record.chain_id.0).or_default().push((key, value, record)),
@@ -70,7 +73,7 @@ fn migration_info<'a>(
 
 fn chain_document(
     chain_id: u64,
-    records: &[(&[u8], &[u8], DeploymentRecord)],
+    records: &[Parsed<'_, DeploymentRecord>],
     ctx: &MigrationContext<'_>,
 ) -> ChainDocument {
     let identity = ctx.networks.identify(chain_id);
@@ -98,7 +101,7 @@ fn contract_entry(record: &DeploymentRecord) -> ContractEntry {
     }
 }
 
-fn quarantine_document(entries: &[(&[u8], &[u8], QuarantinedEntry)], ctx: &MigrationContext<'_>) -> QuarantineDocument {
+fn quarantine_document(entries: &[Parsed<'_, QuarantinedEntry>], ctx: &MigrationContext<'_>) -> QuarantineDocument {
     QuarantineDocument {
         schema_version: SCHEMA_VERSION.to_string(),
         kind: DocumentKind::Quarantine,
