@@ -1,5 +1,6 @@
 //! `lookcoin-state migrate --leveldb DIR --out DIR`: LevelDB -> enhanced JSON v2.0.0, checked before it is written.
 
+use super::progress::Steps;
 use super::{exit, output_error, Format};
 use crate::core::digest::sha256_hex;
 use crate::core::document::{ChainDocument, QuarantineDocument, SourceInfo};
@@ -101,12 +102,17 @@ fn prove_files(entries: &SourceEntries, files: &[OutputFile]) -> Result<(), Tool
 }
 
 pub fn run(args: &Args, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8, ToolError> {
+    let steps = Steps::start("migrate");
+    steps.step("copying, verifying and reading the LevelDB");
     let read = read_leveldb(&args.leveldb)?;
     let at = migration_time()?;
+    steps.step("migrating, validating and reading back the documents");
     let (migration, files) = migrate_to_files(&read.entries, &read.label, at)?;
     if !args.dry_run {
+        steps.step("writing");
         write_output(&args.out, &files, args.force)?;
     }
+    drop(steps);
     let report = MigrateReport {
         source: shown(&args.leveldb),
         out: shown(&args.out),

@@ -6,6 +6,7 @@
 pub mod demo;
 pub mod inspect;
 pub mod migrate;
+pub mod progress;
 pub mod validate;
 
 use crate::error::ToolError;
