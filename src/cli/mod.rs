@@ -3,10 +3,13 @@
 // The shell: commands read the clock and the environment (SOURCE_DATE_EPOCH) here (see clippy.toml).
 #![allow(clippy::disallowed_methods)]
 
+pub mod compare;
 pub mod demo;
 pub mod inspect;
 pub mod migrate;
 pub mod progress;
+pub mod reconcile;
+pub mod restore;
 pub mod validate;
 
 use crate::error::ToolError;
@@ -44,6 +47,12 @@ pub enum Command {
     Migrate(migrate::Args),
     /// Validate JSON documents against the enhanced schema v2.0.0 (and their manifest, if any).
     Validate(validate::Args),
+    /// Compare two sources field by field (LevelDB, our JSON, v1, v3 unified, OpenZeppelin).
+    Compare(compare::Args),
+    /// Plan (and with --apply, write) the changes that make one source agree with the other.
+    Reconcile(reconcile::Args),
+    /// Put a backup made by `reconcile --apply` back in place.
+    Restore(restore::Args),
     /// Run the whole job on the bundled demo data.
     Demo(demo::Args),
 }
@@ -61,6 +70,9 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Command::Inspect(args) => inspect::run(&args, out),
         Command::Migrate(args) => migrate::run(&args, out, err),
         Command::Validate(args) => validate::run(&args, out),
+        Command::Compare(args) => compare::run(&args, out, err),
+        Command::Reconcile(args) => reconcile::run(&args, out, err),
+        Command::Restore(args) => restore::run(&args, out),
         Command::Demo(args) => demo::run(&args, out, err),
     };
     match result {

@@ -4,7 +4,7 @@
 //! unmigrate: those documents -> the entries again. `unmigrate(migrate(E)) == parse_entries(E)` for every `E`:
 //! the property suite checks it. Time, tool version and the network table come in through [`MigrationContext`].
 
-use super::category::categorize;
+use super::category::{categorize, Category};
 use super::digest::entries_sha256;
 use super::document::{
     ChainDocument, ContractEntry, DocumentKind, MigrationInfo, NetworkInfo, ProblemEntry, QuarantineDocument,
@@ -40,20 +40,61 @@ type Parsed<'a, T> = (&'a [u8], &'a [u8], T);
 
 /// Migrates every entry: valid records into their chain's document, the rest into the quarantine.
 pub fn migrate(entries: &SourceEntries, ctx: &MigrationContext<'_>) -> Migration {
-    let mut per_chain: BTreeMap<u64, Vec<Parsed<'_, DeploymentRecord>>> = BTreeMap::new();
+    let mut valid: Vec<Parsed<'_, DeploymentRecord>> = Vec::new();
     let mut quarantined: Vec<Parsed<'_, QuarantinedEntry>> = Vec::new();
     for (key, value) in entries {
         match parse_entry(key, value) {
-            Entry::Valid(record) => per_chain.entry(record.chain_id.0).or_default().push((key, value, record)),
+            Entry::Valid(record) => valid.push((key, value, record)),
             Entry::Quarantined(q) => quarantined.push((key, value, q)),
         }
     }
-    let chains = per_chain.into_iter().map(|(chain_id, records)| chain_document(chain_id, &records, ctx)).collect();
+    let categories: Vec<Category> = valid.iter().map(|(_, _, r)| categorize(&r.contract_name)).collect();
+    let digest = entries_sha256(entries.iter().map(|(k, v)| (k.as_slice(), v.as_slice())));
+    assemble(&valid, &categories, &quarantined, ctx, digest, entries.len())
+}
+
+/// Documents for records that are already validated (a reconciled state), each with its category. Their value
+/// bytes are the canonical compact JSON of [`DeploymentRecord::to_value_bytes`].
+pub fn migrate_records(
+    records: &[(DeploymentRecord, Category)],
+    quarantined: &[QuarantinedEntry],
+    ctx: &MigrationContext<'_>,
+) -> Migration {
+    let keys: Vec<(Vec<u8>, Vec<u8>)> =
+        records.iter().map(|(r, _)| (r.key().to_string().into_bytes(), r.to_value_bytes())).collect();
+    let mut order: Vec<usize> = (0..records.len()).collect();
+    order.sort_by(|a, b| keys[*a].0.cmp(&keys[*b].0));
+    let valid: Vec<Parsed<'_, DeploymentRecord>> =
+        order.iter().map(|i| (keys[*i].0.as_slice(), keys[*i].1.as_slice(), records[*i].0.clone())).collect();
+    let categories: Vec<Category> = order.iter().map(|i| records[*i].1).collect();
+    let mut bad: Vec<Parsed<'_, QuarantinedEntry>> =
+        quarantined.iter().map(|q| (q.key.as_slice(), q.value.as_slice(), q.clone())).collect();
+    bad.sort_by(|a, b| a.0.cmp(b.0));
+    let mut all: Vec<(&[u8], &[u8])> =
+        valid.iter().map(|(k, v, _)| (*k, *v)).chain(bad.iter().map(|(k, v, _)| (*k, *v))).collect();
+    all.sort();
+    let digest = entries_sha256(all.iter().copied());
+    assemble(&valid, &categories, &bad, ctx, digest, all.len())
+}
+
+/// Builds the documents from parsed entries (in key order) and their categories.
+fn assemble(
+    valid: &[Parsed<'_, DeploymentRecord>],
+    categories: &[Category],
+    quarantined: &[Parsed<'_, QuarantinedEntry>],
+    ctx: &MigrationContext<'_>,
+    source_records_sha256: String,
+    record_count: usize,
+) -> Migration {
+    let mut per_chain: BTreeMap<u64, Vec<(&Parsed<'_, DeploymentRecord>, Category)>> = BTreeMap::new();
+    for (parsed, category) in valid.iter().zip(categories) {
+        per_chain.entry(parsed.2.chain_id.0).or_default().push((parsed, *category));
+    }
     Migration {
-        chains,
-        quarantine: quarantine_document(&quarantined, ctx),
-        source_records_sha256: entries_sha256(entries.iter().map(|(k, v)| (k.as_slice(), v.as_slice()))),
-        record_count: entries.len() as u64,
+        chains: per_chain.into_iter().map(|(chain_id, records)| chain_document(chain_id, &records, ctx)).collect(),
+        quarantine: quarantine_document(quarantined, ctx),
+        source_records_sha256,
+        record_count: record_count as u64,
     }
 }
 
@@ -73,7 +114,7 @@ fn migration_info<'a>(
 
 fn chain_document(
     chain_id: u64,
-    records: &[Parsed<'_, DeploymentRecord>],
+    records: &[(&Parsed<'_, DeploymentRecord>, Category)],
     ctx: &MigrationContext<'_>,
 ) -> ChainDocument {
     let identity = ctx.networks.identify(chain_id);
@@ -82,14 +123,14 @@ fn chain_document(
         kind: DocumentKind::Chain,
         chain_id,
         network: NetworkInfo { key: identity.key, tier: identity.tier, known: identity.known },
-        migration: migration_info(ctx, records.iter().map(|(k, v, _)| (*k, *v)), records.len()),
-        contracts: records.iter().map(|(_, _, r)| (r.contract_name.0.clone(), contract_entry(r))).collect(),
+        migration: migration_info(ctx, records.iter().map(|((k, v, _), _)| (*k, *v)), records.len()),
+        contracts: records.iter().map(|((_, _, r), c)| (r.contract_name.0.clone(), contract_entry(r, *c))).collect(),
     }
 }
 
-fn contract_entry(record: &DeploymentRecord) -> ContractEntry {
+fn contract_entry(record: &DeploymentRecord, category: Category) -> ContractEntry {
     ContractEntry {
-        category: categorize(&record.contract_name),
+        category,
         network_name: record.network_name.clone(),
         address: record.address.text().to_string(),
         factory_byte_code_hash: record.factory_bytecode_hash.text().to_string(),

@@ -1,13 +1,19 @@
 //! The pure core: model, validation, migration, documents, digests. No file system, clock, environment,
 //! randomness or async in here; everything the core needs comes in as arguments.
 
+pub mod aliases;
 pub mod category;
+pub mod compare;
+pub mod comparison;
 pub mod digest;
 pub mod document;
+pub mod formats;
 pub mod inspect;
 pub mod migrate;
 pub mod network;
 pub mod output;
 pub mod primitives;
+pub mod reconcile;
 pub mod record;
+pub mod state;
 pub mod summary;

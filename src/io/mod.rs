@@ -4,5 +4,7 @@
 #![allow(clippy::disallowed_methods)]
 
 pub mod atomic;
+pub mod backup;
 pub mod documents;
 pub mod leveldb;
+pub mod sources;

@@ -1,8 +1,12 @@
 //! Renderers: reports are data built by the core or the commands; these functions only turn them into text on a
 //! `&mut dyn Write` (stdout in the CLI, a `Vec<u8>` in snapshot tests).
 
+pub mod comparison_human;
+pub mod comparison_json;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
 
 use crate::core::summary::MigrationSummary;
 

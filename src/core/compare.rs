@@ -1,0 +1,301 @@
+//! `compare(left, right)`: every disagreement between two sources, field by field (pure).
+//!
+//! A discrepancy is a disagreement between the two sides. Problems a source has on its own (an invalid record, a
+//! contract held twice, two files claiming one chain) are reported only when the other side does not hold the very
+//! same problem, so comparing a LevelDB with its own migration is empty.
+
+use super::aliases::canonical;
+use super::primitives::Checksum;
+use super::state::{ChainClaim, Field, FieldValue, SourceState, StateRecord};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The kinds of discrepancy, with stable names (DOMAIN.md §7 types in brackets).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    MissingInLeft,
+    MissingInRight,
+    /// Type 1: proxy or implementation address.
+    AddressMismatch,
+    /// Type 2: implementation hash.
+    HashMismatch,
+    /// Type 3: args, timestamp, factoryByteCodeHash, networkName, category.
+    MetadataMismatch,
+    InvalidRecord,
+    DuplicateRecord,
+    ChainConflict,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 8] = [
+        Kind::MissingInLeft,
+        Kind::MissingInRight,
+        Kind::AddressMismatch,
+        Kind::HashMismatch,
+        Kind::MetadataMismatch,
+        Kind::InvalidRecord,
+        Kind::DuplicateRecord,
+        Kind::ChainConflict,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::MissingInLeft => "missing-in-left",
+            Kind::MissingInRight => "missing-in-right",
+            Kind::AddressMismatch => "address-mismatch",
+            Kind::HashMismatch => "hash-mismatch",
+            Kind::MetadataMismatch => "metadata-mismatch",
+            Kind::InvalidRecord => "invalid-record",
+            Kind::DuplicateRecord => "duplicate-record",
+            Kind::ChainConflict => "chain-conflict",
+        }
+    }
+
+    /// The kind of a disagreement on one field.
+    pub fn of_field(field: Field) -> Kind {
+        match field {
+            Field::Implementation | Field::ProxyAddress => Kind::AddressMismatch,
+            Field::ImplementationHash => Kind::HashMismatch,
+            _ => Kind::MetadataMismatch,
+        }
+    }
+}
+
+/// Which side of a comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Left,
+    Right,
+}
+
+/// One disagreement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discrepancy {
+    pub chain_id: u64,
+    /// The canonical contract name; `None` for a chain-level finding.
+    pub contract: Option<String>,
+    pub kind: Kind,
+    pub field: Option<Field>,
+    pub left: Value,
+    pub right: Value,
+}
+
+/// Compares two sources. The result is sorted by chain id, contract, kind, field.
+pub fn compare(left: &SourceState, right: &SourceState) -> Vec<Discrepancy> {
+    let mut out = Vec::new();
+    chain_conflicts(left, right, &mut out);
+    invalid_records(left, right, &mut out);
+    let (l, r) = (group(left), group(right));
+    let identities: BTreeSet<&(u64, String)> = l.keys().chain(r.keys()).collect();
+    for id in identities {
+        let none = Vec::new();
+        compare_identity(id, l.get(id).unwrap_or(&none), r.get(id).unwrap_or(&none), &mut out);
+    }
+    unattributed_proxies(left, right, Side::Right, &mut out);
+    unattributed_proxies(right, left, Side::Left, &mut out);
+    out.sort_by_cached_key(|d| {
+        (d.chain_id, d.contract.clone(), d.kind, d.field, d.left.to_string(), d.right.to_string())
+    });
+    out
+}
+
+/// Records by (chain id, canonical name), with records that agree on everything they both cover merged
+/// (a v1 contract listed in `contracts` and again in `protocolContracts` is one record).
+pub fn group(state: &SourceState) -> BTreeMap<(u64, String), Vec<StateRecord>> {
+    let mut groups: BTreeMap<(u64, String), Vec<StateRecord>> = BTreeMap::new();
+    let mut records: Vec<&StateRecord> = state.records.iter().collect();
+    records.sort_by(|a, b| (a.chain_id, &a.name, &a.origin).cmp(&(b.chain_id, &b.name, &b.origin)));
+    for record in records {
+        let slot = groups.entry((record.chain_id, canonical(&record.name).to_string())).or_default();
+        match slot.iter_mut().find(|kept| kept.agrees_with(record)) {
+            Some(kept) => merge_into(kept, record),
+            None => slot.push(record.clone()),
+        }
+    }
+    groups
+}
+
+fn merge_into(kept: &mut StateRecord, other: &StateRecord) {
+    for field in other.covered.difference(&kept.covered.clone()) {
+        kept.covered.insert(*field);
+        if let Some(v) = other.fields.get(field) {
+            kept.fields.insert(*field, v.clone());
+        }
+    }
+}
+
+fn compare_identity(id: &(u64, String), l: &[StateRecord], r: &[StateRecord], out: &mut Vec<Discrepancy>) {
+    let (chain_id, contract) = (id.0, Some(id.1.clone()));
+    let push = |out: &mut Vec<Discrepancy>, kind, field, left, right| {
+        out.push(Discrepancy { chain_id, contract: contract.clone(), kind, field, left, right })
+    };
+    match (l, r) {
+        ([], []) => {}
+        ([], r) => push(out, Kind::MissingInLeft, None, Value::Null, records_json(r)),
+        (l, []) => push(out, Kind::MissingInRight, None, records_json(l), Value::Null),
+        ([a], [b]) => compare_fields(a, b, &mut |kind, field, left, right| push(out, kind, Some(field), left, right)),
+        (l, r) if names(l) == names(r) => {
+            for (a, b) in l.iter().zip(r) {
+                compare_fields(a, b, &mut |kind, field, left, right| push(out, kind, Some(field), left, right));
+            }
+        }
+        (l, r) => {
+            let (left, right) = (records_json(l), records_json(r));
+            if l.len() > 1 {
+                push(
+                    out,
+                    Kind::DuplicateRecord,
+                    None,
+                    left.clone(),
+                    if r.len() > 1 { right.clone() } else { Value::Null },
+                );
+            }
+            if r.len() > 1 && l.len() <= 1 {
+                push(out, Kind::DuplicateRecord, None, Value::Null, right);
+            }
+        }
+    }
+}
+
+fn names(records: &[StateRecord]) -> Vec<&str> {
+    let mut n: Vec<&str> = records.iter().map(|r| r.name.as_str()).collect();
+    n.sort_unstable();
+    n
+}
+
+fn records_json(records: &[StateRecord]) -> Value {
+    match records {
+        [one] => one.to_json(),
+        many => Value::Array(many.iter().map(StateRecord::to_json).collect()),
+    }
+}
+
+/// Compares the fields both records cover; an address equal but for a wrong EIP-55 checksum on one side only is
+/// an `invalid-record` on that field.
+fn compare_fields(a: &StateRecord, b: &StateRecord, emit: &mut dyn FnMut(Kind, Field, Value, Value)) {
+    for field in a.covered.intersection(&b.covered) {
+        let (x, y) = (a.get(*field), b.get(*field));
+        if !x.same_as(y) {
+            emit(Kind::of_field(*field), *field, x.to_json(), y.to_json());
+        } else if wrong_checksum(x) != wrong_checksum(y) {
+            emit(Kind::InvalidRecord, *field, x.to_json(), y.to_json());
+        }
+    }
+}
+
+fn wrong_checksum(value: &FieldValue) -> bool {
+    matches!(value, FieldValue::Address(a) if a.checksum() == Checksum::Wrong)
+}
+
+/// Invalid records a side holds that the other side does not hold byte for byte.
+fn invalid_records(left: &SourceState, right: &SourceState, out: &mut Vec<Discrepancy>) {
+    for (this, other, side) in [(left, right, Side::Left), (right, left, Side::Right)] {
+        for bad in &this.invalid {
+            if other.invalid.iter().any(|o| o.raw_key == bad.raw_key && o.raw_value == bad.raw_value) {
+                continue;
+            }
+            let shown = json!({"key": bad.key, "problems": bad.problems, "origin": bad.origin});
+            let (l, r) = match side {
+                Side::Left => (shown, Value::Null),
+                Side::Right => (Value::Null, shown),
+            };
+            out.push(Discrepancy {
+                chain_id: bad.chain_id.unwrap_or(0),
+                contract: Some(bad.key.clone()),
+                kind: Kind::InvalidRecord,
+                field: None,
+                left: l,
+                right: r,
+            });
+        }
+    }
+}
+
+/// The claims of a side that are a conflict: several files for one chain id, or a file whose network name the
+/// network table gives to another chain.
+fn conflicting_claims(state: &SourceState) -> BTreeMap<u64, Vec<&ChainClaim>> {
+    let mut by_chain: BTreeMap<u64, Vec<&ChainClaim>> = BTreeMap::new();
+    for claim in &state.chain_claims {
+        by_chain.entry(claim.chain_id).or_default().push(claim);
+    }
+    by_chain.retain(|_, claims| claims.len() > 1 || claims.iter().any(|c| c.misnamed()));
+    by_chain
+}
+
+fn claims_json(claims: &[&ChainClaim]) -> Value {
+    Value::Array(claims.iter().map(|c| json!({"origin": c.origin, "network": c.network})).collect())
+}
+
+fn chain_conflicts(left: &SourceState, right: &SourceState, out: &mut Vec<Discrepancy>) {
+    let (l, r) = (conflicting_claims(left), conflicting_claims(right));
+    let chains: BTreeSet<&u64> = l.keys().chain(r.keys()).collect();
+    for chain in chains {
+        let (lc, rc) = (l.get(chain), r.get(chain));
+        if lc == rc {
+            continue; // the same conflict on both sides is not a disagreement
+        }
+        out.push(Discrepancy {
+            chain_id: *chain,
+            contract: None,
+            kind: Kind::ChainConflict,
+            field: None,
+            left: lc.map_or(Value::Null, |c| claims_json(c)),
+            right: rc.map_or(Value::Null, |c| claims_json(c)),
+        });
+    }
+}
+
+/// Proxies `lister` lists without a contract name, matched against the proxies `other` attributes: a listed proxy
+/// nobody has is missing on `other`'s side; an attributed proxy the list lacks is missing on `lister`'s side.
+/// Only chains the lister lists proxies for are checked.
+fn unattributed_proxies(other: &SourceState, lister: &SourceState, lister_side: Side, out: &mut Vec<Discrepancy>) {
+    let chains: BTreeSet<u64> = lister.unattributed_proxies.iter().map(|p| p.chain_id).collect();
+    for chain in chains {
+        let listed: Vec<_> = lister.unattributed_proxies.iter().filter(|p| p.chain_id == chain).collect();
+        let attributed: Vec<(&StateRecord, alloy_primitives::Address)> = other
+            .records
+            .iter()
+            .filter(|r| r.chain_id == chain)
+            .filter_map(|r| match r.get(Field::ProxyAddress) {
+                FieldValue::Address(a) => Some((r, a.address())),
+                _ => None,
+            })
+            .collect();
+        for proxy in &listed {
+            if !attributed.iter().any(|(_, a)| *a == proxy.address.address()) {
+                let shown = json!({"proxyAddress": proxy.address.text(), "origin": proxy.origin});
+                let (kind, left, right) = match lister_side {
+                    Side::Right => (Kind::MissingInLeft, Value::Null, shown),
+                    Side::Left => (Kind::MissingInRight, shown, Value::Null),
+                };
+                let contract = Some(format!("(unnamed proxy {})", proxy.address.text()));
+                out.push(Discrepancy {
+                    chain_id: chain,
+                    contract,
+                    kind,
+                    field: Some(Field::ProxyAddress),
+                    left,
+                    right,
+                });
+            }
+        }
+        for (record, address) in &attributed {
+            if !listed.iter().any(|p| p.address.address() == *address) {
+                let shown = record.get(Field::ProxyAddress).to_json();
+                let (kind, left, right) = match lister_side {
+                    Side::Right => (Kind::MissingInRight, shown, Value::Null),
+                    Side::Left => (Kind::MissingInLeft, Value::Null, shown),
+                };
+                let contract = Some(canonical(&record.name).to_string());
+                out.push(Discrepancy {
+                    chain_id: chain,
+                    contract,
+                    kind,
+                    field: Some(Field::ProxyAddress),
+                    left,
+                    right,
+                });
+            }
+        }
+    }
+}

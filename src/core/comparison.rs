@@ -1,0 +1,108 @@
+//! Report data for `compare` and `reconcile`, built from the sources and the results (pure).
+
+use super::compare::{Discrepancy, Kind};
+use super::network::NetworkTable;
+use super::reconcile::Plan;
+use super::state::{Field, SourceFormat, SourceState};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A side of a comparison, summarised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SideSummary {
+    pub label: String,
+    pub format: SourceFormat,
+    pub records: usize,
+    pub invalid: usize,
+}
+
+impl SideSummary {
+    pub fn of(state: &SourceState) -> SideSummary {
+        SideSummary {
+            label: state.label.clone(),
+            format: state.format,
+            records: state.records.len(),
+            invalid: state.invalid.len(),
+        }
+    }
+}
+
+/// What `compare` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompareReport {
+    pub left: SideSummary,
+    pub right: SideSummary,
+    /// Fields both formats can hold: the only ones compared.
+    pub compared: Vec<Field>,
+    /// Fields one format holds and the other cannot: never reported as mismatches.
+    pub not_covered: Vec<(Field, &'static str)>,
+    /// Every (chain id, contract) either side holds, for per-contract test cases.
+    pub contracts: Vec<(u64, String)>,
+    /// Network key per chain id, for grouping.
+    pub networks: BTreeMap<u64, String>,
+    pub discrepancies: Vec<Discrepancy>,
+}
+
+impl CompareReport {
+    pub fn build(
+        left: &SourceState,
+        right: &SourceState,
+        discrepancies: Vec<Discrepancy>,
+        table: &NetworkTable,
+    ) -> Self {
+        let (lc, rc) = (left.coverage(), right.coverage());
+        let compared = lc.intersection(&rc).copied().collect();
+        let mut not_covered: Vec<(Field, &'static str)> = lc.difference(&rc).map(|f| (*f, "right")).collect();
+        not_covered.extend(rc.difference(&lc).map(|f| (*f, "left")));
+        not_covered.sort();
+        let mut contracts: BTreeSet<(u64, String)> = BTreeSet::new();
+        for state in [left, right] {
+            let groups = super::compare::group(state);
+            contracts.extend(groups.into_keys());
+        }
+        contracts.extend(discrepancies.iter().filter_map(|d| d.contract.clone().map(|c| (d.chain_id, c))));
+        let networks = contracts
+            .iter()
+            .map(|(c, _)| *c)
+            .chain(discrepancies.iter().map(|d| d.chain_id))
+            .map(|c| (c, table.identify(c).key))
+            .collect();
+        CompareReport {
+            left: SideSummary::of(left),
+            right: SideSummary::of(right),
+            compared,
+            not_covered,
+            contracts: contracts.into_iter().collect(),
+            networks,
+            discrepancies,
+        }
+    }
+
+    /// Discrepancy counts per kind, every kind listed (zeros included) in the kinds' order.
+    pub fn counts(&self) -> Vec<(Kind, usize)> {
+        Kind::ALL.iter().map(|k| (*k, self.discrepancies.iter().filter(|d| d.kind == *k).count())).collect()
+    }
+}
+
+/// What `reconcile` plans (and, with `--apply`, did).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReconcileReport {
+    pub left: SideSummary,
+    pub right: SideSummary,
+    pub authority: &'static str,
+    pub plan: Plan,
+    pub networks: BTreeMap<u64, String>,
+    /// `Some(folder)` when the result was written; `None` for a dry run.
+    pub written_to: Option<String>,
+    /// The backup made of what the write replaced, if anything.
+    pub backup: Option<String>,
+}
+
+impl ReconcileReport {
+    /// Action counts by action name, in a fixed order.
+    pub fn counts(&self) -> Vec<(&'static str, usize)> {
+        ["add", "update-field", "keep-extra", "prune", "add-quarantined", "conflict"]
+            .into_iter()
+            .map(|name| (name, self.plan.actions.iter().filter(|a| a.name() == name).count()))
+            .collect()
+    }
+}

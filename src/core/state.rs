@@ -1,0 +1,315 @@
+//! The comparable view of a deployment-state source, whatever its format (pure).
+//!
+//! Every reader (LevelDB, our JSON, legacy v1, v3 unified, OpenZeppelin manifests) produces a [`SourceState`]:
+//! records with the fields its format can hold ([`SourceState::coverage`]), the records it could not read
+//! ([`InvalidRecord`]), which files claimed which chain ([`ChainClaim`]), and proxies it lists without saying
+//! which contract they belong to.
+
+use super::primitives::{AddressText, HashText, TimestampMs};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// A record field as compared across formats. Names are the LevelDB field names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    /// The implementation address (LevelDB `address`).
+    Implementation,
+    ProxyAddress,
+    ImplementationHash,
+    FactoryBytecodeHash,
+    DeploymentArgs,
+    Timestamp,
+    NetworkName,
+    Category,
+    /// Value fields the tool does not know, kept by LevelDB and our documents.
+    ExtraFields,
+}
+
+impl Field {
+    pub const ALL: [Field; 9] = [
+        Field::Implementation,
+        Field::ProxyAddress,
+        Field::ImplementationHash,
+        Field::FactoryBytecodeHash,
+        Field::DeploymentArgs,
+        Field::Timestamp,
+        Field::NetworkName,
+        Field::Category,
+        Field::ExtraFields,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Implementation => "address",
+            Field::ProxyAddress => "proxyAddress",
+            Field::ImplementationHash => "implementationHash",
+            Field::FactoryBytecodeHash => "factoryByteCodeHash",
+            Field::DeploymentArgs => "deploymentArgs",
+            Field::Timestamp => "timestamp",
+            Field::NetworkName => "networkName",
+            Field::Category => "category",
+            Field::ExtraFields => "extraFields",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A field's value with the normalisation compare uses (see [`FieldValue::same_as`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldValue {
+    /// The format can hold the field; this record does not have it (absent is not empty).
+    Absent,
+    Address(AddressText),
+    Hash(HashText),
+    Args(Vec<Value>),
+    /// An instant, with the text or number it was written as.
+    Time {
+        ms: TimestampMs,
+        shown: Value,
+    },
+    Text(String),
+    /// Unknown value fields, by name.
+    Extra(BTreeMap<String, Value>),
+}
+
+impl FieldValue {
+    /// Equality after normalisation: addresses case-insensitively (the checksum is checked separately), hashes
+    /// lowercase, instants as milliseconds (ISO and ms are the same instant), args deep-equal with strings that
+    /// are addresses compared case-insensitively and every other string and number text exactly.
+    pub fn same_as(&self, other: &FieldValue) -> bool {
+        match (self, other) {
+            (FieldValue::Address(a), FieldValue::Address(b)) => a.address() == b.address(),
+            (FieldValue::Hash(a), FieldValue::Hash(b)) => a.text().eq_ignore_ascii_case(b.text()),
+            (FieldValue::Args(a), FieldValue::Args(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| json_same(x, y))
+            }
+            (FieldValue::Time { ms: a, .. }, FieldValue::Time { ms: b, .. }) => a == b,
+            (a, b) => a == b,
+        }
+    }
+
+    /// The value as the report shows it.
+    pub fn to_json(&self) -> Value {
+        match self {
+            FieldValue::Absent => Value::Null,
+            FieldValue::Address(a) => Value::String(a.text().to_string()),
+            FieldValue::Hash(h) => Value::String(h.text().to_string()),
+            FieldValue::Args(args) => Value::Array(args.clone()),
+            FieldValue::Time { shown, .. } => shown.clone(),
+            FieldValue::Text(t) => Value::String(t.clone()),
+            FieldValue::Extra(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+        }
+    }
+}
+
+/// Deep equality of argument values; strings that are both addresses compare case-insensitively.
+fn json_same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::String(x), Value::String(y)) => match (AddressText::parse(x), AddressText::parse(y)) {
+            (Some(p), Some(q)) => p.address() == q.address(),
+            _ => x == y,
+        },
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_same(p, q)),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_same(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// One record of a source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateRecord {
+    pub chain_id: u64,
+    /// The contract name exactly as the source wrote it.
+    pub name: String,
+    /// The fields this record's place in its format can hold (a v1 `protocolContracts` entry holds only a
+    /// proxy, say). Only fields both sides cover are compared.
+    pub covered: BTreeSet<Field>,
+    /// Values of covered fields; a covered field missing here is [`FieldValue::Absent`].
+    pub fields: BTreeMap<Field, FieldValue>,
+    /// Where it came from: `file.json: contracts.core.LookCoin`, a LevelDB key, ...
+    pub origin: String,
+}
+
+impl StateRecord {
+    pub fn get(&self, field: Field) -> &FieldValue {
+        self.fields.get(&field).unwrap_or(&FieldValue::Absent)
+    }
+
+    /// Equal under normalisation on every field both records cover.
+    pub fn agrees_with(&self, other: &StateRecord) -> bool {
+        self.covered.intersection(&other.covered).all(|f| self.get(*f).same_as(other.get(*f)))
+    }
+
+    /// The record as a JSON object of its covered fields, for reports.
+    pub fn to_json(&self) -> Value {
+        let mut map = serde_json::Map::new();
+        map.insert("name".into(), Value::String(self.name.clone()));
+        for field in &self.covered {
+            map.insert(field.name().into(), self.get(*field).to_json());
+        }
+        Value::Object(map)
+    }
+}
+
+/// An entry a source holds but that is not a valid record (a quarantined LevelDB value, say).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidRecord {
+    /// The chain id when the key names one.
+    pub chain_id: Option<u64>,
+    /// The key or name it was stored under.
+    pub key: String,
+    /// The stored key and value bytes, to tell two copies of the same bad entry from two different ones and to
+    /// carry it unchanged into a reconciled quarantine.
+    pub raw_key: Vec<u8>,
+    pub raw_value: Vec<u8>,
+    pub problems: Vec<String>,
+    pub origin: String,
+}
+
+/// A file (or document) saying it holds the records of a chain.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ChainClaim {
+    pub chain_id: u64,
+    pub origin: String,
+    /// The network name the file gives, if any.
+    pub network: Option<String>,
+    /// The chain ids the network table gives that name (empty when unknown); a claim whose name belongs to
+    /// another chain is a conflict.
+    pub network_chain_ids: Vec<u64>,
+}
+
+impl ChainClaim {
+    /// True when the file's network name belongs to another chain per the network table.
+    pub fn misnamed(&self) -> bool {
+        !self.network_chain_ids.is_empty() && !self.network_chain_ids.contains(&self.chain_id)
+    }
+}
+
+/// A proxy a format lists without naming its contract (OpenZeppelin manifests).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnattributedProxy {
+    pub chain_id: u64,
+    pub address: AddressText,
+    pub origin: String,
+}
+
+/// The formats the tool reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SourceFormat {
+    LevelDb,
+    Enhanced,
+    LegacyV1,
+    UnifiedV3,
+    OpenZeppelin,
+}
+
+impl SourceFormat {
+    pub const ALL: [SourceFormat; 5] = [
+        SourceFormat::LevelDb,
+        SourceFormat::Enhanced,
+        SourceFormat::LegacyV1,
+        SourceFormat::UnifiedV3,
+        SourceFormat::OpenZeppelin,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceFormat::LevelDb => "leveldb",
+            SourceFormat::Enhanced => "enhanced",
+            SourceFormat::LegacyV1 => "v1",
+            SourceFormat::UnifiedV3 => "v3",
+            SourceFormat::OpenZeppelin => "openzeppelin",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<SourceFormat> {
+        SourceFormat::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// The record fields this format can hold somewhere. A field outside it is "not covered": reported as
+    /// coverage, never as a mismatch. (Each record's own `covered` may be narrower.)
+    pub fn coverage(self) -> BTreeSet<Field> {
+        use Field::*;
+        let fields: &[Field] = match self {
+            SourceFormat::LevelDb => &[
+                Implementation,
+                ProxyAddress,
+                ImplementationHash,
+                FactoryBytecodeHash,
+                DeploymentArgs,
+                Timestamp,
+                NetworkName,
+                ExtraFields,
+            ],
+            SourceFormat::Enhanced => &[
+                Implementation,
+                ProxyAddress,
+                ImplementationHash,
+                FactoryBytecodeHash,
+                DeploymentArgs,
+                Timestamp,
+                NetworkName,
+                Category,
+                ExtraFields,
+            ],
+            SourceFormat::LegacyV1 => &[Implementation, ProxyAddress, ImplementationHash],
+            SourceFormat::UnifiedV3 => &[
+                Implementation,
+                ProxyAddress,
+                ImplementationHash,
+                FactoryBytecodeHash,
+                DeploymentArgs,
+                Timestamp,
+                Category,
+            ],
+            SourceFormat::OpenZeppelin => &[Implementation],
+        };
+        fields.iter().copied().collect()
+    }
+}
+
+impl fmt::Display for SourceFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Everything one source says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceState {
+    pub label: String,
+    pub format: SourceFormat,
+    pub records: Vec<StateRecord>,
+    pub invalid: Vec<InvalidRecord>,
+    pub chain_claims: Vec<ChainClaim>,
+    pub unattributed_proxies: Vec<UnattributedProxy>,
+}
+
+impl SourceState {
+    pub fn new(label: impl Into<String>, format: SourceFormat) -> SourceState {
+        SourceState {
+            label: label.into(),
+            format,
+            records: Vec::new(),
+            invalid: Vec::new(),
+            chain_claims: Vec::new(),
+            unattributed_proxies: Vec::new(),
+        }
+    }
+
+    pub fn coverage(&self) -> BTreeSet<Field> {
+        self.format.coverage()
+    }
+}

@@ -1,0 +1,26 @@
+//! GitHub Actions annotations (`::error title=...::message`), written to stderr when `GITHUB_ACTIONS=true`, so
+//! that stdout stays data. The runner reads workflow commands from both streams.
+
+use crate::core::compare::Discrepancy;
+use std::io::Write;
+
+/// Escapes a workflow command's message (`%`, CR, LF) as GitHub documents.
+fn escape_message(text: &str) -> String {
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escapes a workflow command property value (also `:` and `,`).
+fn escape_property(text: &str) -> String {
+    escape_message(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+pub fn discrepancies(out: &mut dyn Write, items: &[Discrepancy]) -> std::io::Result<()> {
+    for d in items {
+        let contract = d.contract.as_deref().unwrap_or("(chain)");
+        let title = format!("{} {} on chain {}", d.kind.name(), contract, d.chain_id);
+        let field = d.field.map_or(String::new(), |f| format!("{f}: "));
+        let message = format!("{field}left={} right={}", d.left, d.right);
+        writeln!(out, "::error title={}::{}", escape_property(&title), escape_message(&message))?;
+    }
+    Ok(())
+}

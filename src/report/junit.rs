@@ -1,0 +1,41 @@
+//! JUnit XML (`--junit PATH`): one test suite per network, one test case per (chain id, contract), one failure
+//! per discrepancy. Built with quick-junit, readable by common CI viewers.
+
+use crate::core::comparison::CompareReport;
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use std::collections::BTreeMap;
+
+/// The XML text of a comparison.
+pub fn compare_xml(report: &CompareReport, name: &str) -> String {
+    let mut suites: BTreeMap<u64, TestSuite> = BTreeMap::new();
+    let suite_name = |chain: u64| match report.networks.get(&chain) {
+        Some(key) => format!("{chain} {key}"),
+        None => chain.to_string(),
+    };
+    let mut cases: BTreeMap<(u64, String), Vec<&crate::core::compare::Discrepancy>> =
+        report.contracts.iter().map(|c| (c.clone(), Vec::new())).collect();
+    for d in &report.discrepancies {
+        let contract = d.contract.clone().unwrap_or_else(|| "(chain)".to_string());
+        cases.entry((d.chain_id, contract)).or_default().push(d);
+    }
+    for ((chain, contract), found) in cases {
+        let mut status = TestCaseStatus::success();
+        if let Some((first, rest)) = found.split_first() {
+            status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status.set_type(first.kind.name());
+            let lines: Vec<String> = found.iter().map(|d| describe(d)).collect();
+            status.set_message(format!("{} discrepanc{}", found.len(), if rest.is_empty() { "y" } else { "ies" }));
+            status.set_description(lines.join("\n"));
+        }
+        let case = TestCase::new(contract, status);
+        suites.entry(chain).or_insert_with(|| TestSuite::new(suite_name(chain))).add_test_case(case);
+    }
+    let mut junit = Report::new(name);
+    junit.add_test_suites(suites.into_values());
+    junit.to_string().unwrap_or_default()
+}
+
+fn describe(d: &crate::core::compare::Discrepancy) -> String {
+    let field = d.field.map_or(String::new(), |f| format!(" {f}"));
+    format!("{}{field}: left={} right={}", d.kind.name(), d.left, d.right)
+}
