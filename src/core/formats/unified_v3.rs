@@ -97,7 +97,9 @@ fn orphans(
     let mut names: BTreeSet<String> = extended.chain(hashed).collect();
     names.retain(|n| !seen.contains(n));
     for name in names {
-        let fields = extended_fields(&file.json, &name, hashes, &file.origin)?;
+        let mut fields = extended_fields(&file.json, &name, hashes, &file.origin)?;
+        // An orphan covers only what it holds: a lone verification hash says nothing about the other fields.
+        fields.retain(|_, v| *v != FieldValue::Absent);
         let origin = format!("{}: extended_{name}", file.origin);
         state.records.push(record(chain_id, &name, fields, origin));
     }
