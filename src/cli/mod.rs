@@ -11,6 +11,7 @@ pub mod progress;
 pub mod reconcile;
 pub mod restore;
 pub mod validate;
+pub mod verify_chain;
 
 use crate::error::ToolError;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -53,6 +54,8 @@ pub enum Command {
     Reconcile(reconcile::Args),
     /// Put a backup made by `reconcile --apply` back in place.
     Restore(restore::Args),
+    /// Prove the records match the live contracts (EIP-1967 slot, code hash, proxiableUUID) over JSON-RPC.
+    VerifyChain(verify_chain::Args),
     /// Run the whole job on the bundled demo data.
     Demo(demo::Args),
 }
@@ -73,6 +76,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Command::Compare(args) => compare::run(&args, out, err),
         Command::Reconcile(args) => reconcile::run(&args, out, err),
         Command::Restore(args) => restore::run(&args, out),
+        Command::VerifyChain(args) => verify_chain::run(&args, out, err),
         Command::Demo(args) => demo::run(&args, out, err),
     };
     match result {

@@ -2,6 +2,7 @@
 //! randomness or async in here; everything the core needs comes in as arguments.
 
 pub mod aliases;
+pub mod bytecode;
 pub mod category;
 pub mod compare;
 pub mod comparison;
@@ -11,6 +12,7 @@ pub mod formats;
 pub mod inspect;
 pub mod migrate;
 pub mod network;
+pub mod onchain;
 pub mod output;
 pub mod primitives;
 pub mod reconcile;

@@ -14,13 +14,17 @@ fn escape_property(text: &str) -> String {
     escape_message(text).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// One `::error` workflow command.
+pub fn annotation(out: &mut dyn Write, title: &str, message: &str) -> std::io::Result<()> {
+    writeln!(out, "::error title={}::{}", escape_property(title), escape_message(message))
+}
+
 pub fn discrepancies(out: &mut dyn Write, items: &[Discrepancy]) -> std::io::Result<()> {
     for d in items {
         let contract = d.contract.as_deref().unwrap_or("(chain)");
         let title = format!("{} {} on chain {}", d.kind.name(), contract, d.chain_id);
         let field = d.field.map_or(String::new(), |f| format!("{f}: "));
-        let message = format!("{field}left={} right={}", d.left, d.right);
-        writeln!(out, "::error title={}::{}", escape_property(&title), escape_message(&message))?;
+        annotation(out, &title, &format!("{field}left={} right={}", d.left, d.right))?;
     }
     Ok(())
 }
