@@ -14,4 +14,5 @@ mod parsing_never_panics;
 mod leveldb_reader;
 
 mod binary_contract;
+mod binary_documents;
 mod renderings;

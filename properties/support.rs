@@ -55,3 +55,56 @@ pub fn expected(name: &str) -> serde_json::Value {
 pub fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_lookcoin-state"))
 }
+
+/// How a [`LockHolder`] locks `LOCK`: `fcntl` as C++ LevelDB (Node's `level`) does, or `flock` as rusty-leveldb does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockKind {
+    Fcntl,
+    Flock,
+}
+
+/// A live `python3` process holding an exclusive lock on a file, like a deploy script holding its database.
+/// Killed (and reaped) on drop, also when the test fails; it also exits by itself when its stdin closes, so it
+/// cannot outlive a test process that was killed.
+pub struct LockHolder {
+    child: std::process::Child,
+}
+
+impl LockHolder {
+    /// Spawns the holder on `lock_file` and returns once it says it holds the lock.
+    pub fn spawn(lock_file: &Path, kind: LockKind) -> LockHolder {
+        use std::io::BufRead;
+        let call = match kind {
+            LockKind::Fcntl => "fcntl.lockf(f, fcntl.LOCK_EX)",
+            LockKind::Flock => "fcntl.flock(f, fcntl.LOCK_EX)",
+        };
+        let script = format!(
+            "import fcntl, sys; f = open(sys.argv[1], 'r+'); {call}; print('locked', flush=True); sys.stdin.read()"
+        );
+        let child = std::process::Command::new("python3")
+            .arg("-c")
+            .arg(script)
+            .arg(lock_file)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 is needed to hold a lock like another process");
+        let mut holder = LockHolder { child };
+        let stdout = holder.child.stdout.take().expect("piped stdout");
+        let mut line = String::new();
+        std::io::BufReader::new(stdout).read_line(&mut line).expect("read the holder's output");
+        assert_eq!(line.trim(), "locked", "the lock holder did not take the lock");
+        holder
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for LockHolder {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,167 @@
+//! The built binary on its own output: `inspect` of a migration equals `inspect` of its LevelDB, `validate`
+//! reports each kind of damage with its code and position, `--force` rewrites a folder, `demo` works end to end.
+//! Runs `lookcoin-state` on private copies of the fixtures and writes only temporary folders.
+
+use crate::binary_contract::{lookcoin, migrate, migrate_fixture, names, Run, REALISTIC_FILES};
+use serde_json::Value;
+use std::ffi::OsStr;
+use std::path::Path;
+
+fn inspect_json(path: &Path) -> Value {
+    let run = lookcoin(&[OsStr::new("inspect"), path.as_ref(), "--format".as_ref(), "json".as_ref()]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""), "inspect {}: {run}", path.display());
+    run.json()
+}
+
+fn assert_inspect_round_trips(fixture: &str, exit: i32, entries: usize) {
+    let (work, source, run) = migrate_fixture(fixture, &[]);
+    assert_eq!(run.code, exit, "{fixture}: {run}");
+    let before = inspect_json(source.path());
+    let after = inspect_json(&work.path().join("out"));
+    assert_eq!(before["records"].as_array().map(Vec::len), Some(entries), "{fixture}");
+    assert_eq!(after, before, "{fixture}: inspect of the migration equals inspect of the LevelDB");
+}
+
+#[test]
+fn inspect_of_the_migration_equals_inspect_of_realistic() {
+    assert_inspect_round_trips("realistic", 1, 29);
+}
+
+#[test]
+fn inspect_of_the_migration_equals_inspect_of_log_tail() {
+    assert_inspect_round_trips("log-tail", 0, 12);
+}
+
+#[test]
+fn inspect_of_the_migration_equals_inspect_of_hostile() {
+    assert_inspect_round_trips("hostile", 1, 23);
+}
+
+fn validate(path: &Path, format: &str) -> Run {
+    lookcoin(&[OsStr::new("validate"), path.as_ref(), "--format".as_ref(), format.as_ref()])
+}
+
+/// Validates in both formats; the JSON report must list exactly the `invalid` files named, with their code.
+fn assert_validate(folder: &Path, exit: i32, invalid: &[(&str, &str)]) -> (Run, Value) {
+    let human = validate(folder, "human");
+    assert_eq!(human.code, exit, "{human}");
+    assert_eq!(human.stderr, "", "findings are data, on stdout");
+    let json_run = validate(folder, "json");
+    assert_eq!(json_run.code, exit, "{json_run}");
+    let report = json_run.json();
+    assert_eq!((report["schemaVersion"].as_str(), report["command"].as_str()), (Some("1.0.0"), Some("validate")));
+    let failed: Vec<(String, String)> = report["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter(|f| f["valid"] == false)
+        .map(|f| (f["path"].as_str().unwrap().to_string(), f["code"].as_str().unwrap().to_string()))
+        .collect();
+    let want: Vec<(String, String)> = invalid.iter().map(|(p, c)| (shown_in(folder, p), c.to_string())).collect();
+    assert_eq!(failed, want, "{}", json_run.stdout);
+    (human, report)
+}
+
+/// `folder/name`, or the folder itself for "" (a problem of the whole set).
+fn shown_in(folder: &Path, name: &str) -> String {
+    if name.is_empty() {
+        folder.display().to_string()
+    } else {
+        folder.join(name).display().to_string()
+    }
+}
+
+/// Every problem line of a JSON validate report, one per line.
+fn problems(report: &Value) -> String {
+    let files = report["files"].as_array().expect("files");
+    let lines = files.iter().flat_map(|f| f["problems"].as_array().cloned().unwrap_or_default());
+    lines.map(|p| format!("{}\n", p.as_str().expect("problem text"))).collect()
+}
+
+#[test]
+fn validate_accepts_a_fresh_migration() {
+    let (work, _, _) = migrate_fixture("realistic", &[]);
+    let (human, report) = assert_validate(&work.path().join("out"), 0, &[]);
+    assert_eq!(report["summary"], serde_json::json!({"files": 8, "invalid": 0}));
+    assert!(human.stdout.ends_with("8 files: 8 valid, 0 invalid\n"), "{human}");
+}
+
+#[test]
+fn validate_reports_malformed_json_as_json_002_with_line_and_column() {
+    let (work, _, _) = migrate_fixture("realistic", &[]);
+    let out = work.path().join("out");
+    let file = out.join("bscmainnet.json");
+    let text = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(&file, text.replacen("\"kind\": \"chain\",", "\"kind\": \"chain\"", 1)).expect("write");
+    let (human, report) = assert_validate(&out, 1, &[("bscmainnet.json", "JSON-002")]);
+    let position = format!("{}:4:3: malformed JSON", file.display());
+    assert!(problems(&report).contains(&position), "{}", problems(&report));
+    assert!(human.stdout.contains(&format!("JSON-002: {position}")), "{human}");
+}
+
+#[test]
+fn validate_reports_a_schema_violation_as_json_003_with_its_pointer() {
+    let (work, _, _) = migrate_fixture("realistic", &[]);
+    let out = work.path().join("out");
+    let file = out.join("bscmainnet.json");
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("JSON");
+    doc["contracts"]["LookCoin"]["address"] = Value::from("0x12");
+    std::fs::write(&file, serde_json::to_string_pretty(&doc).expect("json")).expect("write");
+    let (human, report) = assert_validate(&out, 1, &[("bscmainnet.json", "JSON-003")]);
+    assert!(
+        problems(&report).contains("at `/contracts/LookCoin/address`: \"0x12\" does not match"),
+        "{}",
+        problems(&report)
+    );
+    assert!(human.stdout.contains("JSON-003") && human.stdout.contains("/contracts/LookCoin/address"), "{human}");
+}
+
+#[test]
+fn validate_reports_a_file_changed_after_migration_as_migration_003() {
+    let (work, _, _) = migrate_fixture("realistic", &[]);
+    let out = work.path().join("out");
+    let file = out.join("bscmainnet.json");
+    let text = std::fs::read_to_string(&file).expect("read");
+    let tampered = text.replacen("\"timestamp\": 1753441878006", "\"timestamp\": 1753441878007", 1);
+    assert_ne!(tampered, text, "the edit applies");
+    std::fs::write(&file, tampered).expect("write");
+    let (_, report) = assert_validate(&out, 1, &[("", "MIGRATION-003")]);
+    let said = problems(&report);
+    assert!(said.contains(&format!("{}: file differs from the manifest", file.display())), "{said}");
+}
+
+#[test]
+fn force_replaces_the_files_of_a_non_empty_folder_and_the_result_validates() {
+    let (work, source, first) = migrate_fixture("realistic", &[]);
+    assert_eq!(first.code, 1, "{first}");
+    let out = work.path().join("out");
+    std::fs::write(out.join("bscmainnet.json"), "{ stale").expect("write");
+    let refused = migrate(source.path(), &out, &[]);
+    assert_eq!(refused.code, 3, "without --force a non-empty folder is refused: {refused}");
+    let run = migrate(source.path(), &out, &["--force"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert_eq!(names(&out), REALISTIC_FILES, "no temporary file left in the folder");
+    assert_validate(&out, 0, &[]);
+}
+
+#[test]
+#[ignore = "bug: `migrate --force` into a folder holding a migration with more chains keeps the old chain \
+            documents; the folder then fails `validate` (MIGRATION-003: file is not in the manifest)"]
+fn force_over_a_migration_with_more_chains_leaves_a_folder_that_validates() {
+    let (work, _, first) = migrate_fixture("realistic", &[]);
+    assert_eq!(first.code, 1, "{first}");
+    let out = work.path().join("out");
+    let hostile = crate::support::fixture_copy("hostile");
+    let run = migrate(hostile.path(), &out, &["--force"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert_validate(&out, 0, &[]);
+}
+
+#[test]
+fn demo_exits_0_and_says_ok() {
+    let run = lookcoin(&["demo"]);
+    assert_eq!(run.code, 0, "{run}");
+    let ok = "demo: ok: `inspect` of the LevelDB and of its migration are identical (29 entries, 8 files validated)";
+    assert!(run.stdout.lines().any(|l| l == ok), "{run}");
+    assert!(run.stderr.lines().all(|l| l.starts_with("demo: ")), "progress only on stderr: {run}");
+}
