@@ -16,3 +16,13 @@ mod leveldb_reader;
 mod binary_contract;
 mod binary_documents;
 mod renderings;
+
+mod compare_laws;
+mod format_writers;
+
+mod chain_lab;
+mod relay;
+
+mod demo_job;
+mod onchain;
+mod verify_cli;

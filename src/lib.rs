@@ -8,5 +8,6 @@ pub mod cli;
 pub mod core;
 pub mod error;
 pub mod io;
+pub mod lab;
 pub mod report;
 pub mod schema;

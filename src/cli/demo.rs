@@ -1,23 +1,26 @@
-//! `lookcoin-state demo`: the whole job on bundled demo data, in a temporary folder (or `--out`).
+//! `lookcoin-state demo`: the whole job, end to end, on local chains it starts itself.
 //!
-//! The demo data is the `realistic` fixture's expected entries (embedded at compile time), written to a fresh
-//! LevelDB with rusty-leveldb; then: inspect, migrate, validate, inspect the output, and check both inspections
-//! are identical.
+//! Starts one anvil per chain of the real state, deploys the demo set with real transactions, writes the LevelDB a
+//! deploy script would have written, migrates it, validates and compares the result, verifies it on chain, plants
+//! one drift, verifies again, and stops every node (also on failure, panic and Ctrl-C; see `lab::reaper`). Steps go
+//! to stderr, the two verification reports to stdout. Exit 0 only when everything behaved as expected: the first
+//! verification clean, the second showing exactly the planted drift.
 
-use super::{exit, migrate, output_error};
-use crate::core::inspect::{rows_of_entries, rows_of_raw};
+use super::compare::FormatFlag;
+use super::{exit, migrate, output_error, validate, verify_chain, Format};
+use crate::core::compare::compare;
+use crate::core::onchain::verify::{run_verdict, FindingKind, Verdict};
 use crate::core::record::SourceEntries;
 use crate::error::{ErrorCode, ToolError};
 use crate::io::atomic::write_output;
-use crate::io::documents::read_documents;
 use crate::io::leveldb::read_leveldb;
-use crate::report::{self, MigrateReport, WrittenFile};
-use serde_json::Value;
+use crate::io::rpc::BlockTag;
+use crate::io::sources::load_source;
+use crate::lab::{self, Deployed, Drift, Lab};
+use crate::report::verify::{self as verify_report, VerifyReport};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-/// The demo entries: `fixtures/leveldb/realistic.expected.json` (keys and values in hex).
-const DEMO_ENTRIES: &str = include_str!("../../fixtures/leveldb/realistic.expected.json");
+use std::time::Instant;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -26,11 +29,38 @@ pub struct Args {
     pub out: Option<PathBuf>,
 }
 
-/// Decodes the embedded demo entries.
-pub fn demo_entries() -> SourceEntries {
-    let doc: Value = serde_json::from_str(DEMO_ENTRIES).expect("embedded demo data is JSON");
-    let hex = |v: &Value, f: &str| alloy_primitives::hex::decode(v[f].as_str().expect("hex field")).expect("hex");
-    doc["records"].as_array().expect("records").iter().map(|r| (hex(r, "keyHex"), hex(r, "valueHex"))).collect()
+/// The demo set: the contracts deployed per chain (on 56 also one fully qualified name, as real data has).
+pub const DEMO_SET: [(u64, &[&str]); 5] = [
+    (56, &["LookCoin", "SupplyOracle", "CelerIMModule", "contracts/xchain/CrossChainRouter.sol:CrossChainRouter"]),
+    (97, &["LookCoin", "SupplyOracle", "LayerZeroModule"]),
+    (84532, &["LookCoin", "SupplyOracle", "HyperlaneModule"]),
+    (11155420, &["LookCoin", "SupplyOracle", "FeeManager"]),
+    (23295, &["LookCoin", "SupplyOracle", "ProtocolRegistry"]),
+];
+
+/// The planted drift: LookCoin's proxy on chain 97 is pointed at SupplyOracle's implementation.
+const DRIFT: (u64, &str, &str) = (97, "LookCoin", "SupplyOracle");
+
+const STEPS: usize = 10;
+
+/// Numbered progress lines on stderr, each with the time it took.
+struct Progress<'a> {
+    err: &'a mut dyn Write,
+    n: usize,
+    since: Instant,
+}
+
+impl Progress<'_> {
+    fn say(&mut self, text: &str) -> Result<(), ToolError> {
+        writeln!(self.err, "demo: {text}").map_err(output_error)
+    }
+
+    fn step(&mut self, text: &str) -> Result<(), ToolError> {
+        self.n += 1;
+        let ms = self.since.elapsed().as_millis();
+        self.since = Instant::now();
+        writeln!(self.err, "demo: [{}/{STEPS}] {text} ({ms} ms)", self.n).map_err(output_error)
+    }
 }
 
 /// Writes entries into a new LevelDB folder with rusty-leveldb.
@@ -47,51 +77,185 @@ pub fn write_leveldb(dir: &Path, entries: &SourceEntries) -> Result<(), ToolErro
     db.close().map_err(fail)
 }
 
+fn unexpected(subject: &str, what: impl Into<String>) -> ToolError {
+    ToolError::new(ErrorCode::Migration001, subject, what)
+        .with_hint("the demo did not behave as expected; this is a bug in lookcoin-state, please report the output")
+}
+
 pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, ToolError> {
+    crate::lab::reaper::install_interrupt_cleanup().map_err(|e| {
+        ToolError::new(ErrorCode::Migration001, "demo", "cannot install the Ctrl-C handler").caused_by(e)
+    })?;
     let temp = tempfile::tempdir()
         .map_err(|e| ToolError::new(ErrorCode::Migration001, "temporary folder", "cannot create").caused_by(e))?;
     let base = args.out.clone().unwrap_or_else(|| temp.path().to_path_buf());
-    let (db_dir, json_dir) = (base.join("leveldb"), base.join("json"));
-    let step = |err: &mut dyn Write, text: &str| writeln!(err, "demo: {text}").map_err(output_error);
+    let started = Instant::now();
+    let mut p = Progress { err, n: 0, since: started };
 
-    step(err, &format!("writing {} demo entries to {}", demo_entries().len(), db_dir.display()))?;
-    write_leveldb(&db_dir, &demo_entries())?;
+    let chains: Vec<u64> = DEMO_SET.iter().map(|(c, _)| *c).collect();
+    let lab = Lab::start(&chains)?;
+    let ports: Vec<String> = lab.nodes.iter().map(|n| format!("{} on :{}", n.chain_id(), n.port())).collect();
+    p.step(&format!("started {} local chains (anvil): {}", lab.nodes.len(), ports.join(", ")))?;
+
+    let deployed = deploy(&lab)?;
+    p.step(&format!("deployed {} proxies and implementations with real transactions", deployed.len()))?;
+
+    let (db_dir, json_dir) = prepare(&base)?;
+    let entries = lab::entries_of(deployed.iter().map(|d| &d.record));
+    write_leveldb(&db_dir, &entries)?;
+    p.step(&format!("wrote {} records to the LevelDB {}", entries.len(), db_dir.display()))?;
+
     let read = read_leveldb(&db_dir)?;
-    let (migration, files) = migrate::migrate_to_files(&read.entries, "demo", migrate::migration_time()?)?;
+    let (migration, files) = migrate::migrate_to_files(&read.entries, &read.label, migrate::migration_time()?)?;
     write_output(&json_dir, &files, false)?;
-    let report = MigrateReport {
-        source: db_dir.display().to_string(),
-        out: json_dir.display().to_string(),
-        dry_run: false,
-        files_verified: read.files_verified,
-        summary: crate::core::summary::summarize(&migration),
-        files: files
-            .iter()
-            .map(|f| WrittenFile {
-                name: f.name.clone(),
-                bytes: f.bytes.len() as u64,
-                sha256: crate::core::digest::sha256_hex(&f.bytes),
-            })
-            .collect(),
-    };
-    report::human::migrate(out, &report).map_err(output_error)?;
+    let summary = crate::core::summary::summarize(&migration);
+    if summary.has_findings() {
+        return Err(unexpected(&db_dir.display().to_string(), "the migration quarantined demo records"));
+    }
+    p.step(&format!("migrated {} records to {} files in {}", read.entries.len(), files.len(), json_dir.display()))?;
 
-    step(err, "validating the written documents and reading them back")?;
-    let docs = read_documents(&json_dir)?;
-    let same = rows_of_entries(&docs.entries(&json_dir)?) == rows_of_raw(&read.entries);
-    if !same {
+    let mut sink = Vec::new();
+    let code = validate::run(&validate::Args { paths: vec![json_dir.clone()], format: Format::Human }, &mut sink)?;
+    if code != exit::CLEAN {
+        return Err(unexpected(&json_dir.display().to_string(), String::from_utf8_lossy(&sink).into_owned()));
+    }
+    p.step("validated the documents against the schema and their manifest")?;
+
+    compare_sources(&db_dir, &json_dir)?;
+    p.step("compared the LevelDB with the migrated JSON: no discrepancy")?;
+
+    let first = verify_on_chain(&lab, &json_dir, out, "verification 1: the migrated JSON against the chains")?;
+    expect_clean(&first)?;
+    p.step(&format!("verified {} records on chain: all verified", records_of(&first)))?;
+
+    let (victim, target) = plant_drift(&lab, &deployed)?;
+    p.step(&format!(
+        "planted drift on chain {}: {}'s proxy {} now points at {}",
+        victim.chain_id, victim.name, victim.proxy, target
+    ))?;
+
+    let second = verify_on_chain(&lab, &json_dir, out, "verification 2: after the planted drift")?;
+    expect_planted(&second, victim)?;
+    p.step("verified again: exactly the planted implementation-mismatch, everything else verified")?;
+
+    let stopped = lab.nodes.len();
+    drop(lab);
+    p.step(&format!("stopped {stopped} local chains"))?;
+    p.say(&format!("ok: the whole job passed in {:.1} s", started.elapsed().as_secs_f64()))?;
+    Ok(exit::CLEAN)
+}
+
+/// Deploys the demo set on every chain.
+fn deploy(lab: &Lab) -> Result<Vec<Deployed>, ToolError> {
+    let mut all = Vec::new();
+    for (chain, names) in DEMO_SET {
+        all.extend(lab::deploy_demo_set(lab.node(chain), names)?);
+    }
+    Ok(all)
+}
+
+/// The LevelDB and JSON folders under `base`, which must be new or empty (the demo never overwrites anything).
+fn prepare(base: &Path) -> Result<(PathBuf, PathBuf), ToolError> {
+    let non_empty = std::fs::read_dir(base).map(|mut d| d.next().is_some()).unwrap_or(false);
+    if non_empty {
+        return Err(ToolError::new(ErrorCode::Migration004, "--out", format!("{} is not empty", base.display()))
+            .with_hint("name a new or empty folder"));
+    }
+    let (db, json) = (base.join("leveldb"), base.join("json"));
+    std::fs::create_dir_all(&db).map_err(|e| {
+        ToolError::new(ErrorCode::Migration001, db.display().to_string(), "cannot create the folder").caused_by(e)
+    })?;
+    Ok((db, json))
+}
+
+fn compare_sources(db_dir: &Path, json_dir: &Path) -> Result<(), ToolError> {
+    let left = load_source(db_dir, None)?;
+    let right = load_source(json_dir, None)?;
+    let found = compare(&left, &right);
+    if let Some(first) = found.first() {
         return Err(ToolError::new(
             ErrorCode::Migration002,
             json_dir.display().to_string(),
-            "the migrated documents do not inspect like the LevelDB",
+            format!("{} discrepancies between the LevelDB and its migration", found.len()),
+        )
+        .caused_by(format!("first: {} on chain {} {:?}", first.kind.name(), first.chain_id, first.contract)));
+    }
+    Ok(())
+}
+
+/// Runs the `verify-chain` code path against every node and prints its human report under a heading.
+fn verify_on_chain(lab: &Lab, source: &Path, out: &mut dyn Write, title: &str) -> Result<VerifyReport, ToolError> {
+    let args = verify_chain::Args {
+        source: source.to_path_buf(),
+        source_format: Some(FormatFlag::Enhanced),
+        rpc: lab.rpc_flags(),
+        networks: None,
+        block: BlockTag::Latest,
+        artifacts: None,
+        format: Format::Human,
+        junit: None,
+        timeout: 15,
+        retries: 3,
+        max_concurrency: 8,
+    };
+    let report = verify_chain::verify(&args)?;
+    writeln!(out, "# {title}\n").map_err(output_error)?;
+    verify_report::human(out, &report).map_err(output_error)?;
+    writeln!(out).map_err(output_error)?;
+    Ok(report)
+}
+
+fn records_of(report: &VerifyReport) -> usize {
+    report.networks.iter().map(|n| n.records.len()).sum()
+}
+
+fn expect_clean(report: &VerifyReport) -> Result<(), ToolError> {
+    let findings: Vec<String> = report
+        .networks
+        .iter()
+        .flat_map(|n| &n.findings)
+        .map(|f| format!("{} {} on {}", f.kind.name(), f.contract.as_deref().unwrap_or("(network)"), f.chain_id))
+        .collect();
+    let all_verified = report.networks.iter().flat_map(|n| &n.records).all(|r| r.verdict == Verdict::Verified);
+    if !findings.is_empty() || !all_verified || run_verdict(&report.networks) != Verdict::Verified {
+        return Err(unexpected("verification 1", format!("expected every record verified; found: {findings:?}")));
+    }
+    Ok(())
+}
+
+/// Points the victim's proxy at another implementation of the same chain.
+fn plant_drift<'a>(
+    lab: &Lab,
+    deployed: &'a [Deployed],
+) -> Result<(&'a Deployed, alloy_primitives::Address), ToolError> {
+    let (chain, victim, other) = DRIFT;
+    let find = |name: &str| deployed.iter().find(|d| d.chain_id == chain && d.name == name).expect("in DEMO_SET");
+    let (victim, target) = (find(victim), find(other).implementation);
+    lab::plant(&lab.node(chain).rpc(), victim, Drift::ImplementationSlot(target))?;
+    Ok((victim, target))
+}
+
+fn expect_planted(report: &VerifyReport, victim: &Deployed) -> Result<(), ToolError> {
+    let findings: Vec<_> = report.networks.iter().flat_map(|n| &n.findings).collect();
+    let exact = findings.len() == 1
+        && findings[0].kind == FindingKind::ImplementationMismatch
+        && findings[0].chain_id == victim.chain_id
+        && findings[0].contract.as_deref() == Some(victim.name.as_str());
+    let others_verified = report
+        .networks
+        .iter()
+        .flat_map(|n| &n.records)
+        .all(|r| (r.chain_id == victim.chain_id && r.contract == victim.name) || r.verdict == Verdict::Verified);
+    if !exact || !others_verified || run_verdict(&report.networks) != Verdict::Drift {
+        let seen: Vec<String> =
+            findings.iter().map(|f| format!("{} {:?} on {}", f.kind.name(), f.contract, f.chain_id)).collect();
+        return Err(unexpected(
+            "verification 2",
+            format!(
+                "expected exactly implementation-mismatch of {} on {}; found: {seen:?}",
+                victim.name, victim.chain_id
+            ),
         ));
     }
-    writeln!(
-        out,
-        "\ndemo: ok: `inspect` of the LevelDB and of its migration are identical ({} entries, {} files validated)",
-        read.entries.len(),
-        docs.files.len()
-    )
-    .map_err(output_error)?;
-    Ok(exit::CLEAN)
+    Ok(())
 }

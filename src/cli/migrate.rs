@@ -44,7 +44,16 @@ pub fn migration_time() -> Result<TimestampMs, ToolError> {
             ToolError::new(ErrorCode::Migration001, "SOURCE_DATE_EPOCH", format!("`{text}` is not a number of seconds"))
                 .with_hint("unset it, or set it to whole seconds since 1970")
         })?;
-        return Ok(TimestampMs(secs.saturating_mul(1000)));
+        let at = TimestampMs(secs.saturating_mul(1000));
+        if at > TimestampMs::MAX_RFC3339 {
+            return Err(ToolError::new(
+                ErrorCode::Migration001,
+                "SOURCE_DATE_EPOCH",
+                format!("{secs} is after year 9999"),
+            )
+            .with_hint("set it to whole seconds since 1970 before year 10000"));
+        }
+        return Ok(at);
     }
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     Ok(TimestampMs(now.as_millis() as u64))

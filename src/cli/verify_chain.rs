@@ -128,7 +128,8 @@ async fn verify_all(
     results
 }
 
-pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, ToolError> {
+/// Loads the source, asks every network and verifies: the report `run` renders (and `demo` inspects).
+pub fn verify(args: &Args) -> Result<VerifyReport, ToolError> {
     let source = load_source(&args.source, args.source_format.map(FormatFlag::format))?;
     let (chains, skipped) = targets_of(&source);
     if chains.is_empty() {
@@ -155,7 +156,11 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, 
         .build()
         .map_err(|e| ToolError::new(ErrorCode::Migration004, "async runtime", "cannot start").caused_by(e))?;
     let networks = runtime.block_on(verify_all(chains, endpoints, options, artifacts, args.max_concurrency));
-    let report = VerifyReport::new(source.label.clone(), networks, skipped, &NetworkTable::builtin());
+    Ok(VerifyReport::new(source.label.clone(), networks, skipped, &NetworkTable::builtin()))
+}
+
+pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, ToolError> {
+    let report = verify(args)?;
     if let Some(path) = &args.junit {
         write_report_file(path, &verify::junit_xml(&report))?;
     }

@@ -6,7 +6,7 @@
 
 use super::aliases::canonical;
 use super::primitives::Checksum;
-use super::state::{ChainClaim, Field, FieldValue, SourceState, StateRecord};
+use super::state::{ChainClaim, Field, FieldValue, SourceState, StateRecord, UnattributedProxy};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -261,8 +261,11 @@ fn unattributed_proxies(other: &SourceState, lister: &SourceState, lister_side: 
                 _ => None,
             })
             .collect();
+        let also_listed = |p: &UnattributedProxy| {
+            other.unattributed_proxies.iter().any(|o| o.chain_id == chain && o.address.address() == p.address.address())
+        };
         for proxy in &listed {
-            if !attributed.iter().any(|(_, a)| *a == proxy.address.address()) {
+            if !attributed.iter().any(|(_, a)| *a == proxy.address.address()) && !also_listed(proxy) {
                 let shown = json!({"proxyAddress": proxy.address.text(), "origin": proxy.origin});
                 let (kind, left, right) = match lister_side {
                     Side::Right => (Kind::MissingInLeft, Value::Null, shown),

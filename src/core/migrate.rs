@@ -228,6 +228,9 @@ pub fn record_from_entry(chain_id: u64, name: &str, entry: &ContractEntry) -> Re
     if name.is_empty() {
         return Err(fail("empty contract name".into()));
     }
+    if let Some(shadow) = entry.extra_fields.keys().find(|k| super::record::FIELD_ORDER.contains(&k.as_str())) {
+        return Err(fail(format!("`extraFields` holds `{shadow}`, a record field: migrate never writes that")));
+    }
     let address = |field: &str, text: &str| {
         AddressText::parse(text).ok_or_else(|| fail(format!("`{field}` is not an address: `{text}`")))
     };
@@ -264,7 +267,15 @@ fn quarantined_from_item(item: &QuarantineItem) -> Result<QuarantinedEntry, Unmi
             Ok(Problem { code, field: p.field.clone(), detail: p.detail.clone() })
         })
         .collect::<Result<Vec<_>, UnmigrateError>>()?;
-    Ok(QuarantinedEntry { key, value, problems })
+    // The quarantine may only hold what validation rejects, for exactly the reasons it gives: a valid record
+    // hidden here would vanish from its chain document.
+    match parse_entry(&key, &value) {
+        Entry::Valid(_) => Err(fail("this entry is a valid record: it belongs in its chain document")),
+        Entry::Quarantined(q) if q.problems != problems => {
+            Err(fail("the problems listed are not the ones validation finds"))
+        }
+        Entry::Quarantined(q) => Ok(q),
+    }
 }
 
 #[cfg(test)]

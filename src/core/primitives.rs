@@ -163,10 +163,22 @@ impl HashText {
 pub struct TimestampMs(pub u64);
 
 impl TimestampMs {
-    /// RFC 3339 with milliseconds, UTC (`2025-07-25T11:11:18.006Z`). Pure arithmetic: no clock is read.
+    /// The last instant RFC 3339 can write (9999-12-31T23:59:59.999Z).
+    pub const MAX_RFC3339: TimestampMs = TimestampMs(253_402_300_799_999);
+
+    /// RFC 3339 with milliseconds, UTC (`2025-07-25T11:11:18.006Z`); `None` after year 9999, which RFC 3339
+    /// cannot write. Pure arithmetic: no clock is read.
+    pub fn try_to_rfc3339(self) -> Option<String> {
+        (self <= Self::MAX_RFC3339).then(|| {
+            let time = std::time::UNIX_EPOCH + std::time::Duration::from_millis(self.0);
+            humantime::format_rfc3339_millis(time).to_string()
+        })
+    }
+
+    /// As [`TimestampMs::try_to_rfc3339`], for instants the caller has checked (a migration time); later
+    /// instants are written as the last one RFC 3339 can hold rather than failing.
     pub fn to_rfc3339(self) -> String {
-        let time = std::time::UNIX_EPOCH + std::time::Duration::from_millis(self.0);
-        humantime::format_rfc3339_millis(time).to_string()
+        self.min(Self::MAX_RFC3339).try_to_rfc3339().expect("clamped into range")
     }
 
     /// Parses RFC 3339 (`Z` or offset-free UTC) to milliseconds; `None` for anything else or sub-millisecond parts.

@@ -25,10 +25,16 @@ pub fn write_output(out: &Path, files: &[OutputFile], force: bool) -> Result<(),
                 return Err(ToolError::new(ErrorCode::Migration001, &shown, "the output folder is not empty")
                     .with_hint("pass an empty or new folder, or --force to replace the files it holds"));
             }
-            for file in files {
+            let stale = stale_files(out, files);
+            let (manifest, documents) = files.split_last().expect("a migration always has a manifest");
+            for file in documents {
                 write_file_atomic(out, &file.name, &file.bytes).map_err(|e| fail("cannot write a file", e))?;
             }
-            Ok(())
+            for name in stale {
+                std::fs::remove_file(out.join(&name))
+                    .map_err(|e| fail("cannot remove a file of the previous migration", e))?;
+            }
+            write_file_atomic(out, &manifest.name, &manifest.bytes).map_err(|e| fail("cannot write a file", e))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => write_staged(out, files),
         Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
@@ -36,6 +42,18 @@ pub fn write_output(out: &Path, files: &[OutputFile], force: bool) -> Result<(),
         }
         Err(e) => Err(fail("cannot open the output folder", e)),
     }
+}
+
+/// Files the previous migration in `out` wrote (its manifest lists them) that this one does not: replacing a
+/// migration must not leave an old chain document behind. Files the manifest does not list are never touched.
+fn stale_files(out: &Path, files: &[OutputFile]) -> Vec<String> {
+    let Ok(text) = std::fs::read(out.join(crate::core::document::MANIFEST_FILE)) else { return Vec::new() };
+    let Ok(old) = serde_json::from_slice::<crate::core::document::Manifest>(&text) else { return Vec::new() };
+    old.files
+        .into_iter()
+        .map(|f| f.name)
+        .filter(|name| !files.iter().any(|f| &f.name == name) && !name.contains('/') && name.ends_with(".json"))
+        .collect()
 }
 
 /// Writes every file into a staging folder next to `out`, then renames it to `out` (replacing it if empty).

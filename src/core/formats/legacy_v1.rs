@@ -6,7 +6,6 @@
 //! cover the implementation or its hash.
 
 use super::{address_at, claim_of, hash_at, FormatError, InputFile};
-use crate::core::aliases::canonical;
 use crate::core::network::NetworkTable;
 use crate::core::state::{Field, FieldValue, SourceFormat, SourceState, StateRecord};
 use serde_json::{Map, Value};
@@ -62,13 +61,10 @@ pub fn parse(label: &str, files: &[InputFile], table: &NetworkTable) -> Result<S
     Ok(state)
 }
 
-/// The key of `implementationHashes` for a contract: its own name, else its canonical name.
+/// The key of `implementationHashes` for a contract: exactly its name (an alias could pick another contract's
+/// hash when a file holds both spellings).
 fn hash_key<'a>(hashes: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
-    hashes
-        .keys()
-        .find(|k| k.as_str() == name)
-        .or_else(|| hashes.keys().find(|k| canonical(k) == canonical(name)))
-        .map(String::as_str)
+    hashes.keys().find(|k| k.as_str() == name).map(String::as_str)
 }
 
 fn record(chain_id: u64, name: &str, fields: BTreeMap<Field, FieldValue>, origin: String) -> StateRecord {

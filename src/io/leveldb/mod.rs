@@ -108,9 +108,14 @@ fn snapshot(dir: &Path) -> Result<tempfile::TempDir, ToolError> {
     let before = fingerprint(dir).map_err(|e| io_err("cannot list the folder", e))?;
     for (path, _, _) in &before {
         let name = path.file_name().expect("listed files have names");
-        std::fs::copy(path, temp.path().join(name)).map_err(|e| {
+        let copy = temp.path().join(name);
+        std::fs::copy(path, &copy).map_err(|e| {
             ToolError::new(ErrorCode::LevelDb001, path.display().to_string(), "cannot copy the file").caused_by(e)
         })?;
+        // The copy is ours to open (LevelDB writes on open); a read-only source must not make it read-only too.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| io_err("cannot make the snapshot writable", e))?;
     }
     let after = fingerprint(dir).map_err(|e| io_err("cannot list the folder", e))?;
     if before != after {

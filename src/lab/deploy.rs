@@ -1,0 +1,115 @@
+//! Deploys the demo set with real transactions, builds the LevelDB records a deploy script would have written for
+//! it, and plants drift afterwards with anvil's cheat methods (the chain changes; the records do not).
+
+use super::anvil::AnvilNode;
+use super::contracts::{initialize_call, proxy_creation, Contract};
+use super::rpc::{lab_error, LabRpc};
+use crate::core::network::NetworkTable;
+use crate::core::onchain::IMPLEMENTATION_SLOT;
+use crate::core::primitives::{AddressText, ChainId, ContractName, HashText, TimestampMs};
+use crate::core::record::{DeploymentRecord, SourceEntries};
+use crate::error::ToolError;
+use alloy_primitives::{Address, B256, U256};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// The supply every demo token is initialised with (10^24, as a decimal string in `deploymentArgs`).
+pub const DEMO_SUPPLY: &str = "1000000000000000000000000";
+
+/// One deployed proxy + implementation and the record that describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deployed {
+    pub chain_id: u64,
+    pub name: String,
+    pub proxy: Address,
+    pub implementation: Address,
+    /// Which contract the implementation is.
+    pub contract: Contract,
+    pub record: DeploymentRecord,
+}
+
+/// Deploys, for each name, a `DemoToken` implementation and a `DemoProxy` initialised with
+/// `initialize(name, 10^24)`. Names may be fully qualified (`contracts/x/A.sol:A`).
+pub fn deploy_demo_set(node: &AnvilNode, names: &[&str]) -> Result<Vec<Deployed>, ToolError> {
+    names.iter().map(|name| deploy_pair(node, name, Contract::DemoToken)).collect()
+}
+
+/// Deploys `implementation` and a proxy in front of it, with real transactions, and returns its record.
+pub fn deploy_pair(node: &AnvilNode, name: &str, implementation: Contract) -> Result<Deployed, ToolError> {
+    let rpc = node.rpc();
+    let artifact = implementation.artifact();
+    let deployed = |receipt: super::rpc::Receipt, what: &str| {
+        receipt.contract.ok_or_else(|| lab_error(format!("{what} for {name}"), "the receipt names no new contract"))
+    };
+    let impl_address = deployed(rpc.transact(None, &artifact.creation)?, implementation.name())?;
+    let supply = U256::from_str_radix(DEMO_SUPPLY, 10).expect("a literal number");
+    let init = initialize_call(name, supply);
+    let proxy = deployed(rpc.transact(None, &proxy_creation(impl_address, &init))?, "DemoProxy")?;
+    let record = record_of(node.chain_id(), name, impl_address, proxy, implementation);
+    Ok(Deployed {
+        chain_id: node.chain_id(),
+        name: name.to_string(),
+        proxy,
+        implementation: impl_address,
+        contract: implementation,
+        record,
+    })
+}
+
+/// The record the deploy script would have written: implementation address, proxy, the runtime hash rule for
+/// both hashes (the 2025-07-24 rule), the initializer arguments, the deployment time.
+pub fn record_of(
+    chain_id: u64,
+    name: &str,
+    implementation: Address,
+    proxy: Address,
+    contract: Contract,
+) -> DeploymentRecord {
+    let hash = HashText::parse(&contract.artifact().runtime_hash()).expect("keccak_hex is a hash text");
+    let checksummed = |a: Address| AddressText::parse(&a.to_checksum(None)).expect("a checksummed address parses");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    DeploymentRecord {
+        chain_id: ChainId(chain_id),
+        contract_name: ContractName(name.to_string()),
+        network_name: NetworkTable::builtin().identify(chain_id).key,
+        address: checksummed(implementation),
+        factory_bytecode_hash: hash.clone(),
+        implementation_hash: Some(hash),
+        proxy_address: Some(checksummed(proxy)),
+        deployment_args: Some(vec![json!(name), json!(DEMO_SUPPLY)]),
+        timestamp: TimestampMs(now.as_millis() as u64),
+        extra_fields: BTreeMap::new(),
+    }
+}
+
+/// The LevelDB entries of records: key `"{chainId}-{contractName}"`, value the record as compact JSON.
+pub fn entries_of<'a>(records: impl IntoIterator<Item = &'a DeploymentRecord>) -> SourceEntries {
+    records.into_iter().map(|r| (r.key().to_string().into_bytes(), r.to_value_bytes())).collect()
+}
+
+/// Drift that can be planted on a deployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drift {
+    /// The proxy's EIP-1967 implementation slot points at another address.
+    ImplementationSlot(Address),
+    /// The proxy's code is gone.
+    RemoveProxy,
+    /// The implementation's code is gone.
+    RemoveImplementation,
+    /// The implementation's code is replaced by another contract's (immutables filled as its constructor would).
+    ReplaceImplementation(Contract),
+}
+
+/// Plants `drift` on `deployed` and mines a block, so reads at the latest block see it.
+pub fn plant(rpc: &LabRpc, deployed: &Deployed, drift: Drift) -> Result<(), ToolError> {
+    match drift {
+        Drift::ImplementationSlot(to) => {
+            rpc.set_storage_at(deployed.proxy, IMPLEMENTATION_SLOT, B256::left_padding_from(to.as_slice()))
+        }
+        Drift::RemoveProxy => rpc.set_code(deployed.proxy, &[]),
+        Drift::RemoveImplementation => rpc.set_code(deployed.implementation, &[]),
+        Drift::ReplaceImplementation(other) => {
+            rpc.set_code(deployed.implementation, &other.artifact().runtime_at(deployed.implementation))
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! Makes sure no process the lab starts outlives the program, whichever way the program ends.
+//!
+//! - normal end or panic: `AnvilNode`'s `Drop` kills and reaps its node (through [`release`]);
+//! - `static` fixtures (never dropped) and `std::process::exit`: an `atexit` hook kills what is still registered;
+//! - Ctrl-C / SIGTERM / SIGHUP: [`install_interrupt_cleanup`] kills everything, then exits with 130;
+//! - SIGKILL of the program, or any death the hooks cannot see: every child is started with
+//!   `PR_SET_PDEATHSIG = SIGKILL`. Linux sends that signal when the *thread* that forked the child ends, so all
+//!   children are forked by one spawner thread that lives as long as the process (a test thread that starts a
+//!   shared node and then finishes must not take the node with it).
+//!
+//! Each child leads its own process group, so a terminal's Ctrl-C reaches only us, and we decide the order.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command};
+use std::sync::{mpsc, Mutex, Once, OnceLock};
+
+/// Process ids (= process group ids) of live children, until they are reaped.
+static LIVE: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
+static AT_EXIT: Once = Once::new();
+static INTERRUPT: OnceLock<()> = OnceLock::new();
+
+type SpawnRequest = (Command, mpsc::Sender<std::io::Result<Child>>);
+static SPAWNER: OnceLock<Mutex<mpsc::Sender<SpawnRequest>>> = OnceLock::new();
+
+fn live() -> std::sync::MutexGuard<'static, BTreeSet<i32>> {
+    LIVE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Starts `command` in its own process group, from the long-lived spawner thread, and registers it.
+pub fn spawn(command: Command) -> std::io::Result<Child> {
+    AT_EXIT.call_once(|| {
+        // SAFETY: registers a plain `extern "C" fn` with no arguments, as atexit(3) requires.
+        unsafe { libc::atexit(kill_all_at_exit) };
+    });
+    let spawner = SPAWNER.get_or_init(|| {
+        let (tx, rx) = mpsc::channel::<SpawnRequest>();
+        std::thread::Builder::new()
+            .name("lab-spawner".into())
+            .spawn(move || {
+                for (command, reply) in rx {
+                    let _ = reply.send(spawn_here(command));
+                }
+            })
+            .expect("the lab cannot start its spawner thread");
+        Mutex::new(tx)
+    });
+    let (reply, answer) = mpsc::channel();
+    spawner
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .send((command, reply))
+        .map_err(|_| std::io::Error::other("the lab's spawner thread is gone"))?;
+    answer.recv().map_err(|_| std::io::Error::other("the lab's spawner thread is gone"))?
+}
+
+fn spawn_here(mut command: Command) -> std::io::Result<Child> {
+    // SAFETY: getpid is async-signal-safe; read before the fork so the child can compare.
+    let parent = unsafe { libc::getpid() };
+    command.process_group(0);
+    // SAFETY: the closure runs between fork and exec and calls only async-signal-safe functions (prctl, getppid,
+    // _exit); it allocates nothing.
+    unsafe {
+        command.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            if libc::getppid() != parent {
+                libc::_exit(1); // the parent died before the signal was armed
+            }
+            Ok(())
+        });
+    }
+    let mut registry = live();
+    let child = command.spawn()?;
+    registry.insert(child.id() as i32);
+    Ok(child)
+}
+
+/// Kills and forgets one child. Returns `false` when it was already killed and reaped by [`kill_all`] (the caller
+/// must then not touch the pid: it may belong to another process by now).
+pub fn release(pid: u32) -> bool {
+    let mut registry = live();
+    let known = registry.remove(&(pid as i32));
+    if known {
+        // SAFETY: plain kill(2) of a process group we created and have not reaped (so its id is still ours).
+        unsafe { libc::kill(-(pid as i32), libc::SIGKILL) };
+    }
+    known
+}
+
+/// Kills every registered child's process group and reaps the children. Returns how many there were.
+pub fn kill_all() -> usize {
+    let Ok(mut registry) = LIVE.try_lock() else { return 0 };
+    let pids: Vec<i32> = std::mem::take(&mut *registry).into_iter().collect();
+    for pid in &pids {
+        // SAFETY: kill(2) and waitpid(2) on children we started and have not reaped.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+            libc::waitpid(*pid, std::ptr::null_mut(), 0);
+        }
+    }
+    pids.len()
+}
+
+/// How many children are alive (registered and not yet reaped).
+pub fn live_count() -> usize {
+    live().len()
+}
+
+extern "C" fn kill_all_at_exit() {
+    kill_all();
+}
+
+/// On SIGINT, SIGTERM or SIGHUP: kill every child, say so on stderr, exit with 130. Installed once per process
+/// (later calls do nothing); returns once the handlers are in place, so a signal that follows is never missed.
+pub fn install_interrupt_cleanup() -> std::io::Result<()> {
+    if INTERRUPT.get().is_some() {
+        return Ok(());
+    }
+    let (ready, armed) = mpsc::channel::<std::io::Result<()>>();
+    std::thread::Builder::new().name("lab-interrupt".into()).spawn(move || {
+        let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            Ok(rt) => rt,
+            Err(e) => return drop(ready.send(Err(e))),
+        };
+        runtime.block_on(async move {
+            use tokio::signal::unix::{signal, SignalKind};
+            let kinds = [SignalKind::interrupt(), SignalKind::terminate(), SignalKind::hangup()];
+            let mut streams = Vec::new();
+            for kind in kinds {
+                match signal(kind) {
+                    Ok(s) => streams.push(s),
+                    Err(e) => return drop(ready.send(Err(e))),
+                }
+            }
+            let _ = ready.send(Ok(()));
+            let [a, b, c] = &mut streams[..] else { return };
+            tokio::select! { _ = a.recv() => {}, _ = b.recv() => {}, _ = c.recv() => {} }
+            let stopped = kill_all();
+            let _ = writeln!(std::io::stderr(), "interrupted: stopped {stopped} local chain process(es)");
+            std::process::exit(130);
+        });
+    })?;
+    armed.recv().map_err(|_| std::io::Error::other("the interrupt thread ended early"))??;
+    let _ = INTERRUPT.set(());
+    Ok(())
+}
