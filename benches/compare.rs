@@ -1,0 +1,2 @@
+//! (being written) compare and reconcile benches.
+fn main() {}
