@@ -127,7 +127,7 @@ pub fn run(args: &Args, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8,
         out: shown(&args.out),
         dry_run: args.dry_run,
         files_verified: read.files_verified,
-        summary: summarize(&migration),
+        summary: summarize(&migration, &NetworkTable::builtin()),
         files: files
             .iter()
             .map(|f| WrittenFile { name: f.name.clone(), bytes: f.bytes.len() as u64, sha256: sha256_hex(&f.bytes) })

@@ -1,6 +1,7 @@
 //! What a migration found, as data for the renderers (pure).
 
 use super::migrate::Migration;
+use super::network::NetworkTable;
 use super::primitives::{AddressText, Checksum};
 
 /// One chain document of a migration.
@@ -28,6 +29,16 @@ pub struct ChecksumFinding {
     pub address: String,
 }
 
+/// A record whose `networkName` the network table gives to another chain (the original tooling's Sapphire
+/// confusion): migrated as written, reported as a finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkNameFinding {
+    pub key: String,
+    pub network_name: String,
+    /// The chain ids the table gives that name.
+    pub named_chains: Vec<u64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MigrationSummary {
     pub record_count: u64,
@@ -35,17 +46,36 @@ pub struct MigrationSummary {
     pub chains: Vec<ChainSummary>,
     pub quarantined: Vec<QuarantineSummary>,
     pub checksum_findings: Vec<ChecksumFinding>,
+    pub network_name_findings: Vec<NetworkNameFinding>,
     pub source_records_sha256: String,
 }
 
 impl MigrationSummary {
-    /// Findings make the run exit 1: quarantined entries and wrong checksums.
+    /// Findings make the run exit 1: quarantined entries, wrong checksums, network names of another chain.
     pub fn has_findings(&self) -> bool {
-        !self.quarantined.is_empty() || !self.checksum_findings.is_empty()
+        !self.quarantined.is_empty() || !self.checksum_findings.is_empty() || !self.network_name_findings.is_empty()
     }
 }
 
-pub fn summarize(migration: &Migration) -> MigrationSummary {
+/// Records whose network name belongs to another chain per `table` (unknown names are not findings).
+fn network_name_findings(migration: &Migration, table: &NetworkTable) -> Vec<NetworkNameFinding> {
+    let mut out = Vec::new();
+    for doc in &migration.chains {
+        for (name, c) in &doc.contracts {
+            let named = table.chain_ids_named(&c.network_name);
+            if !named.is_empty() && !named.contains(&doc.chain_id) {
+                out.push(NetworkNameFinding {
+                    key: format!("{}-{}", doc.chain_id, name),
+                    network_name: c.network_name.clone(),
+                    named_chains: named,
+                });
+            }
+        }
+    }
+    out
+}
+
+pub fn summarize(migration: &Migration, table: &NetworkTable) -> MigrationSummary {
     let chains: Vec<ChainSummary> = migration
         .chains
         .iter()
@@ -90,6 +120,7 @@ pub fn summarize(migration: &Migration) -> MigrationSummary {
         chains,
         quarantined,
         checksum_findings,
+        network_name_findings: network_name_findings(migration, table),
         source_records_sha256: migration.source_records_sha256.clone(),
     }
 }

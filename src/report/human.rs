@@ -91,6 +91,16 @@ pub fn migrate(out: &mut dyn Write, report: &MigrateReport) -> std::io::Result<(
     for c in &s.checksum_findings {
         writeln!(out, "\nwrong EIP-55 checksum: {} `{}` = {} (migrated as written)", c.key, c.field, c.address)?;
     }
+    for n in &s.network_name_findings {
+        let chains: Vec<String> = n.named_chains.iter().map(u64::to_string).collect();
+        writeln!(
+            out,
+            "\nnetwork name of another chain: {} says `{}`, which is chain {} (migrated as written)",
+            n.key,
+            n.network_name,
+            chains.join("/")
+        )?;
+    }
     let action = if report.dry_run {
         format!("dry run: would write {} files to {}", report.files.len(), report.out)
     } else {
@@ -98,7 +108,7 @@ pub fn migrate(out: &mut dyn Write, report: &MigrateReport) -> std::io::Result<(
     };
     writeln!(
         out,
-        "\n{}: {} entries read ({} files checksum-verified), {} migrated to {} chain documents, {} quarantined, {} checksum findings; all documents schema-valid and round-trip exact; {action}",
+        "\n{}: {} entries read ({} files checksum-verified), {} migrated to {} chain documents, {} quarantined, {} checksum findings, {} network-name findings; all documents schema-valid and round-trip exact; {action}",
         report.source,
         s.record_count,
         report.files_verified,
@@ -106,6 +116,7 @@ pub fn migrate(out: &mut dyn Write, report: &MigrateReport) -> std::io::Result<(
         s.chains.len(),
         s.quarantined.len(),
         s.checksum_findings.len(),
+        s.network_name_findings.len(),
     )
 }
 

@@ -29,6 +29,7 @@ pub fn migrate(out: &mut dyn Write, report: &MigrateReport) -> std::io::Result<(
             "migrated": s.migrated,
             "quarantined": s.quarantined.len(),
             "checksumFindings": s.checksum_findings.len(),
+            "networkNameFindings": s.network_name_findings.len(),
             "chains": s.chains.len(),
             "sourceRecordsSha256": s.source_records_sha256,
         },
@@ -38,6 +39,9 @@ pub fn migrate(out: &mut dyn Write, report: &MigrateReport) -> std::io::Result<(
         "quarantined": s.quarantined.iter().map(|q| json!({"key": q.key, "problems": q.problems})).collect::<Vec<_>>(),
         "checksumFindings": s.checksum_findings.iter().map(|c| json!({
             "key": c.key, "field": c.field, "address": c.address,
+        })).collect::<Vec<_>>(),
+        "networkNameFindings": s.network_name_findings.iter().map(|n| json!({
+            "key": n.key, "networkName": n.network_name, "namedChains": n.named_chains,
         })).collect::<Vec<_>>(),
         "files": report.files.iter().map(|f| json!({"name": f.name, "bytes": f.bytes, "sha256": f.sha256})).collect::<Vec<_>>(),
     });
