@@ -175,8 +175,6 @@ fn with_file_modes_enforced<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 }
 
 #[test]
-#[ignore = "bug: a read-only LevelDB folder fails with LEVELDB-001 `PermissionDenied: lock` (the snapshot copy keeps \
-            the 0444 modes, then rusty-leveldb cannot open the copy's LOCK for writing)"]
 fn a_read_only_folder_reads_fully_because_only_a_private_copy_is_opened() {
     let copy = support::fixture_copy("realistic");
     let before = support::folder_bytes(copy.path());
