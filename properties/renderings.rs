@@ -104,7 +104,7 @@ fn migrate_report(name: &str) -> MigrateReport {
         out: format!("{name}-json"),
         dry_run: false,
         files_verified: read.files_verified,
-        summary: summarize(&migration),
+        summary: summarize(&migration, &lookcoin_state::core::network::NetworkTable::builtin()),
         files: files
             .iter()
             .map(|f| WrittenFile { name: f.name.clone(), bytes: f.bytes.len() as u64, sha256: sha256_hex(&f.bytes) })
