@@ -15,6 +15,9 @@
 //! - `read_json`: `io::documents::read_documents` (parse, schema, manifest digests) + `entries()`.
 //! - `inspect_rows`: `cli::inspect::load_rows` of the LevelDB and of its migrated JSON folder (what
 //!   `inspect --format json` does before printing), the like-for-like "read back" comparison.
+//! - `proof_phases` (only with `LOOKCOIN_BENCH_PHASES=1`): the steps of `migrate_to_files`'s self-proof one by one
+//!   (`parse_entries`, parse to `Value`, schema validation, `from_value` into the typed documents, `unmigrate`),
+//!   to see which one dominates.
 //!
 //! The input is built once per size when a bench first needs it: deterministic synthetic records (the port of
 //! `benches/baseline/synth.mjs`, same seed, same bytes as `make-db.mjs` writes: 5 chains, values of 300-550 bytes,
@@ -28,17 +31,18 @@ use criterion::{BatchSize, BenchmarkGroup, BenchmarkId, Criterion, SamplingMode,
 use lookcoin_state::cli::inspect::load_rows;
 use lookcoin_state::cli::migrate::migrate_to_files;
 use lookcoin_state::core::digest::entries_sha256;
-use lookcoin_state::core::document::SourceInfo;
-use lookcoin_state::core::migrate::{migrate, MigrationContext};
+use lookcoin_state::core::document::{ChainDocument, QuarantineDocument, SourceInfo};
+use lookcoin_state::core::migrate::{migrate, unmigrate, MigrationContext};
 use lookcoin_state::core::network::NetworkTable;
 use lookcoin_state::core::output::{render_migration, OutputFile};
 use lookcoin_state::core::primitives::TimestampMs;
-use lookcoin_state::core::record::SourceEntries;
+use lookcoin_state::core::record::{parse_entries, SourceEntries};
 use lookcoin_state::io::atomic::write_output;
 use lookcoin_state::io::documents::{check_schema, json_files, read_documents, read_json};
 use lookcoin_state::io::leveldb::read_leveldb;
 use rusty_leveldb::compressor::SnappyCompressor;
 use rusty_leveldb::{CompressorId, LdbIterator, Options, WriteBatch, DB};
+use serde_json::Value;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -444,6 +448,52 @@ fn inspect_rows(c: &mut Criterion, fixtures: &Fixtures) {
     group.finish();
 }
 
+/// The typed documents of a set of files, as `prove_files` builds them.
+fn typed_documents(values: Vec<Value>) -> (Vec<ChainDocument>, Option<QuarantineDocument>) {
+    let mut chains = Vec::new();
+    let mut quarantine = None;
+    for value in values {
+        match value.get("kind").and_then(Value::as_str) {
+            Some("chain") => chains.push(serde_json::from_value(value).expect("a chain document")),
+            Some("quarantine") => quarantine = Some(serde_json::from_value(value).expect("the quarantine")),
+            _ => {}
+        }
+    }
+    (chains, quarantine)
+}
+
+/// The self-proof of `migrate_to_files`, step by step.
+fn proof_phases(c: &mut Criterion, fixtures: &Fixtures) {
+    let mut group = c.benchmark_group("proof_phases");
+    let parse = |files: &[OutputFile]| -> Vec<Value> {
+        files.iter().map(|f| serde_json::from_slice(&f.bytes).expect("JSON")).collect()
+    };
+    for n in sizes() {
+        configure(&mut group, n);
+        group.bench_with_input(BenchmarkId::new("parse_entries", n), &n, |b, &n| {
+            let f = fixtures.get(n);
+            b.iter(|| parse_entries(black_box(&f.entries)))
+        });
+        group.bench_with_input(BenchmarkId::new("files_to_value", n), &n, |b, &n| {
+            let f = fixtures.get(n);
+            b.iter(|| parse(black_box(&f.files)))
+        });
+        group.bench_with_input(BenchmarkId::new("schema_validate", n), &n, |b, &n| {
+            let values = parse(&fixtures.get(n).files);
+            b.iter(|| values.iter().map(|v| lookcoin_state::schema::validate(black_box(v)).len()).sum::<usize>())
+        });
+        group.bench_with_input(BenchmarkId::new("value_to_typed", n), &n, |b, &n| {
+            let values = parse(&fixtures.get(n).files);
+            b.iter_batched(|| values.clone(), typed_documents, BatchSize::PerIteration)
+        });
+        group.bench_with_input(BenchmarkId::new("unmigrate", n), &n, |b, &n| {
+            let (chains, quarantine) = typed_documents(parse(&fixtures.get(n).files));
+            b.iter(|| unmigrate(black_box(&chains), quarantine.as_ref()).expect("unmigrate"))
+        });
+    }
+    group.finish();
+}
+
 fn main() {
     let fixtures = Fixtures::new();
     let mut c = Criterion::default().configure_from_args();
@@ -452,6 +502,9 @@ fn main() {
     write_validate(&mut c, &fixtures);
     read_json_group(&mut c, &fixtures);
     inspect_rows(&mut c, &fixtures);
+    if std::env::var_os("LOOKCOIN_BENCH_PHASES").is_some_and(|v| v == "1") {
+        proof_phases(&mut c, &fixtures);
+    }
     c.final_summary();
     drop(fixtures); // removes the temporary folders
 }
