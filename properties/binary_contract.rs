@@ -144,7 +144,7 @@ fn migrate_refuses_a_non_empty_out_folder_without_force_and_changes_nothing() {
     std::fs::write(out.path().join("bscmainnet.json"), "{\"mine\": true}\n").expect("write");
     let before = support::folder_bytes(out.path());
     let run = migrate(source.path(), out.path(), &[]);
-    run.assert_error(3, "MIGRATION-001", out.path());
+    run.assert_error(2, "MIGRATION-001", out.path());
     assert!(run.stderr.contains("the output folder is not empty") && run.stderr.contains("--force"), "{run}");
     assert_eq!(support::folder_bytes(out.path()), before);
 }
@@ -156,7 +156,7 @@ fn migrate_refuses_an_out_path_that_is_a_regular_file() {
     let file = work.path().join("out.json");
     std::fs::write(&file, "keep me\n").expect("write");
     let run = migrate(source.path(), &file, &[]);
-    run.assert_error(3, "MIGRATION-001", &file);
+    run.assert_error(2, "MIGRATION-001", &file);
     assert!(run.stderr.contains("the output path is a file, not a folder"), "{run}");
     assert_eq!(std::fs::read_to_string(&file).expect("read"), "keep me\n");
     assert_eq!(names(work.path()), ["out.json"], "no staging folder");

@@ -93,11 +93,20 @@ pub struct ToolError {
     pub causes: Vec<String>,
     /// The next step for the user.
     pub hint: String,
+    /// Set when the user's input or usage is at fault although the code's family usually means "could not
+    /// complete" (an output folder that is not empty, say): exit 2, nothing written.
+    pub bad_input: bool,
 }
 
 impl ToolError {
     pub fn new(code: ErrorCode, subject: impl Into<String>, cause: impl Into<String>) -> Self {
-        ToolError { code, subject: subject.into(), causes: vec![cause.into()], hint: default_hint(code).to_string() }
+        ToolError {
+            code,
+            subject: subject.into(),
+            causes: vec![cause.into()],
+            hint: default_hint(code).to_string(),
+            bad_input: false,
+        }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -110,8 +119,18 @@ impl ToolError {
         self
     }
 
+    /// Marks the error as the user's input or usage being at fault (exit 2).
+    pub fn as_bad_input(mut self) -> Self {
+        self.bad_input = true;
+        self
+    }
+
     pub fn exit_code(&self) -> u8 {
-        self.code.exit_code()
+        if self.bad_input {
+            2
+        } else {
+            self.code.exit_code()
+        }
     }
 }
 
@@ -139,14 +158,25 @@ pub fn default_hint(code: ErrorCode) -> &'static str {
     }
 }
 
+/// Text safe to print on a terminal: control characters (a NUL or an escape sequence in a hostile key, a
+/// newline in a process's command line) are shown escaped (`\u{1b}`), everything else as it is.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let escaped =
+        text.chars().map(|c| if c.is_control() { c.escape_unicode().to_string() } else { c.to_string() }).collect();
+    std::borrow::Cow::Owned(escaped)
+}
+
 impl fmt::Display for ToolError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "error[{}]: {}", self.code.code(), self.code.message())?;
-        writeln!(f, "  --> {}", self.subject)?;
+        writeln!(f, "  --> {}", printable(&self.subject))?;
         if let Some((first, rest)) = self.causes.split_first() {
-            writeln!(f, "  {first}")?;
+            writeln!(f, "  {}", printable(first))?;
             for cause in rest {
-                writeln!(f, "  caused by: {cause}")?;
+                writeln!(f, "  caused by: {}", printable(cause))?;
             }
         }
         write!(f, "  hint: {}", self.hint)

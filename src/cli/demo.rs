@@ -86,6 +86,14 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, 
     crate::lab::reaper::install_interrupt_cleanup().map_err(|e| {
         ToolError::new(ErrorCode::Migration001, "demo", "cannot install the Ctrl-C handler").caused_by(e)
     })?;
+    let outcome = whole_job(args, out, err);
+    if outcome.is_err() {
+        crate::lab::reaper::yield_to_interrupt();
+    }
+    outcome
+}
+
+fn whole_job(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, ToolError> {
     let temp = tempfile::tempdir()
         .map_err(|e| ToolError::new(ErrorCode::Migration001, "temporary folder", "cannot create").caused_by(e))?;
     let base = args.out.clone().unwrap_or_else(|| temp.path().to_path_buf());

@@ -85,13 +85,19 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     }
 }
 
-/// Renders an error and returns its exit code.
+/// Renders an error and returns its exit code. A reader that closed our stdout early (`| head`) is not an error
+/// worth a message: the run stops quietly, as Unix tools do.
 pub fn report_error(err: &mut dyn Write, e: &ToolError) -> u8 {
+    if e.subject == STDOUT && e.causes.iter().any(|c| c.contains("Broken pipe")) {
+        return exit::CLEAN;
+    }
     let _ = writeln!(err, "{e}");
     e.exit_code()
 }
 
+const STDOUT: &str = "standard output";
+
 /// Wraps a failed write to stdout (a closed pipe, a full disk) as an error of the tool.
 pub fn output_error(e: std::io::Error) -> ToolError {
-    ToolError::new(crate::error::ErrorCode::Migration001, "standard output", "cannot write the report").caused_by(e)
+    ToolError::new(crate::error::ErrorCode::Migration001, STDOUT, "cannot write the report").caused_by(e)
 }

@@ -88,6 +88,7 @@ pub enum ProblemCode {
     ValueNotUtf8,
     ValueNotJson,
     ValueNotObject,
+    ValueDuplicateField,
     FieldMissing,
     FieldWrongType,
     ChainIdMismatch,
@@ -107,6 +108,7 @@ impl ProblemCode {
             ProblemCode::ValueNotUtf8 => "value-not-utf8",
             ProblemCode::ValueNotJson => "value-not-json",
             ProblemCode::ValueNotObject => "value-not-object",
+            ProblemCode::ValueDuplicateField => "value-duplicate-field",
             ProblemCode::FieldMissing => "field-missing",
             ProblemCode::FieldWrongType => "field-wrong-type",
             ProblemCode::ChainIdMismatch => "chain-id-mismatch",
@@ -117,7 +119,7 @@ impl ProblemCode {
         }
     }
 
-    pub const ALL: [ProblemCode; 14] = [
+    pub const ALL: [ProblemCode; 15] = [
         ProblemCode::KeyNotUtf8,
         ProblemCode::KeyNoSeparator,
         ProblemCode::KeyChainIdInvalid,
@@ -125,6 +127,7 @@ impl ProblemCode {
         ProblemCode::ValueNotUtf8,
         ProblemCode::ValueNotJson,
         ProblemCode::ValueNotObject,
+        ProblemCode::ValueDuplicateField,
         ProblemCode::FieldMissing,
         ProblemCode::FieldWrongType,
         ProblemCode::ChainIdMismatch,
@@ -226,7 +229,15 @@ fn parse_object(value: &[u8], problems: &mut Vec<Problem>) -> Option<Map<String,
         return None;
     };
     match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => Some(map),
+        Ok(Value::Object(map)) => match serde_json::from_str::<DuplicateField>(text) {
+            Ok(DuplicateField(Some(name))) => {
+                let detail =
+                    format!("`{name}` appears twice with different values; a reader would silently keep the last");
+                problems.push(Problem::new(ProblemCode::ValueDuplicateField, Some(&name), detail));
+                None
+            }
+            _ => Some(map),
+        },
         Ok(other) => {
             let kind = json_kind(&other);
             problems.push(Problem::new(ProblemCode::ValueNotObject, None, format!("value is a JSON {kind}")));
@@ -236,6 +247,40 @@ fn parse_object(value: &[u8], problems: &mut Vec<Problem>) -> Option<Map<String,
             problems.push(Problem::new(ProblemCode::ValueNotJson, None, format!("value is not JSON: {e}")));
             None
         }
+    }
+}
+
+/// The first member name an object repeats with a different value, if any. serde_json (like `JSON.parse`) keeps
+/// the last of two equal names without a word; a record holding two values for one field cannot be migrated
+/// without losing one, so it is caught here.
+struct DuplicateField(Option<String>);
+
+impl<'de> serde::Deserialize<'de> for DuplicateField {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Names;
+        impl<'de> serde::de::Visitor<'de> for Names {
+            type Value = DuplicateField;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<DuplicateField, A::Error> {
+                let mut seen: std::collections::HashMap<String, Value> = std::collections::HashMap::new();
+                let mut repeated = None;
+                while let Some(name) = map.next_key::<String>()? {
+                    let value: Value = map.next_value()?;
+                    match seen.get(&name) {
+                        // The same value twice loses nothing; two different values would lose one.
+                        Some(first) if *first != value && repeated.is_none() => repeated = Some(name),
+                        Some(_) => {}
+                        None => {
+                            seen.insert(name, value);
+                        }
+                    }
+                }
+                Ok(DuplicateField(repeated))
+            }
+        }
+        deserializer.deserialize_map(Names)
     }
 }
 
@@ -429,6 +474,12 @@ mod tests {
             [ProblemCode::KeyNotUtf8, ProblemCode::ValueNotUtf8]
         );
         assert_eq!(q.value, b"\xff");
+    }
+
+    #[test]
+    fn a_field_given_twice_is_quarantined_not_silently_collapsed() {
+        let twice = GOOD.replace(r#""networkName":"bsc""#, r#""networkName":"bsc","networkName":"bscmainnet""#);
+        assert_eq!(quarantined("56-LookCoin", &twice), vec![ProblemCode::ValueDuplicateField]);
     }
 
     #[test]

@@ -23,7 +23,8 @@ pub fn write_output(out: &Path, files: &[OutputFile], force: bool) -> Result<(),
             }
             if !force {
                 return Err(ToolError::new(ErrorCode::Migration001, &shown, "the output folder is not empty")
-                    .with_hint("pass an empty or new folder, or --force to replace the files it holds"));
+                    .with_hint("pass an empty or new folder, or --force to replace the files it holds")
+                    .as_bad_input());
             }
             let stale = stale_files(out, files);
             let (manifest, documents) = files.split_last().expect("a migration always has a manifest");
@@ -38,7 +39,10 @@ pub fn write_output(out: &Path, files: &[OutputFile], force: bool) -> Result<(),
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => write_staged(out, files),
         Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
-            Err(ToolError::new(ErrorCode::Migration001, &shown, "the output path is a file, not a folder").caused_by(e))
+            Err(ToolError::new(ErrorCode::Migration001, &shown, "the output path is a file, not a folder")
+                .caused_by(e)
+                .with_hint("pass a folder path (new or empty)")
+                .as_bad_input())
         }
         Err(e) => Err(fail("cannot open the output folder", e)),
     }

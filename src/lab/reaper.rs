@@ -14,12 +14,16 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Mutex, Once, OnceLock};
+use std::time::Duration;
 
 /// Process ids (= process group ids) of live children, until they are reaped.
 static LIVE: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
 static AT_EXIT: Once = Once::new();
 static INTERRUPT: OnceLock<()> = OnceLock::new();
+/// Set by the interrupt handler before it kills anything.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 type SpawnRequest = (Command, mpsc::Sender<std::io::Result<Child>>);
 static SPAWNER: OnceLock<Mutex<mpsc::Sender<SpawnRequest>>> = OnceLock::new();
@@ -138,6 +142,7 @@ pub fn install_interrupt_cleanup() -> std::io::Result<()> {
             let _ = ready.send(Ok(()));
             let [a, b, c] = &mut streams[..] else { return };
             tokio::select! { _ = a.recv() => {}, _ = b.recv() => {}, _ = c.recv() => {} }
+            INTERRUPTED.store(true, Ordering::SeqCst);
             let stopped = kill_all();
             let _ = writeln!(std::io::stderr(), "interrupted: stopped {stopped} local chain process(es)");
             std::process::exit(130);
@@ -146,4 +151,16 @@ pub fn install_interrupt_cleanup() -> std::io::Result<()> {
     armed.recv().map_err(|_| std::io::Error::other("the interrupt thread ended early"))??;
     let _ = INTERRUPT.set(());
     Ok(())
+}
+
+/// Called by a command that failed: when the failure is the consequence of an interrupt (its nodes were killed
+/// under it), waits (bounded) for the interrupt handler to end the process, so the exit code says "interrupted"
+/// (130) rather than reporting the connection errors the interruption caused.
+pub fn yield_to_interrupt() {
+    if !INTERRUPTED.load(Ordering::SeqCst) {
+        return;
+    }
+    for _ in 0..500 {
+        std::thread::sleep(Duration::from_millis(20)); // the handler calls exit(130) right after its kills
+    }
 }

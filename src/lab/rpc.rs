@@ -8,7 +8,9 @@ use super::http::post_json;
 use crate::error::{ErrorCode, ToolError};
 use alloy_primitives::{Address, B256};
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// anvil's first unlocked account (from its default mnemonic): every lab transaction is sent from it.
@@ -34,6 +36,16 @@ pub struct Receipt {
 
 pub(crate) fn lab_error(subject: impl Into<String>, what: impl Into<String>) -> ToolError {
     ToolError::new(ErrorCode::Migration004, subject, what)
+        .with_hint("the local chain misbehaved; run again, and report it with this output if it persists")
+}
+
+/// One lock per node for everything that writes to it. Transactions from one account sent concurrently (tests
+/// run in parallel on shared nodes) can race for a nonce and leave one stuck in the pool; sent one at a time,
+/// each is mined (anvil automines) before the next is sent.
+fn write_lock(url: &url::Url) -> Arc<Mutex<()>> {
+    static LOCKS: Mutex<BTreeMap<String, Arc<Mutex<()>>>> = Mutex::new(BTreeMap::new());
+    let mut locks = LOCKS.lock().unwrap_or_else(|p| p.into_inner());
+    locks.entry(url.to_string()).or_default().clone()
 }
 
 impl LabRpc {
@@ -72,6 +84,8 @@ impl LabRpc {
 
     /// Sends a transaction from [`DEPLOYER`] (`to: None` deploys `data`) and waits for a successful receipt.
     pub fn transact(&self, to: Option<Address>, data: &[u8]) -> Result<Receipt, ToolError> {
+        let lock = write_lock(&self.url);
+        let _one_at_a_time = lock.lock().unwrap_or_else(|p| p.into_inner());
         let mut tx = json!({"from": DEPLOYER, "data": format!("0x{}", alloy_primitives::hex::encode(data)),
             "gas": "0x1c9c380"});
         if let Some(to) = to {
@@ -107,12 +121,16 @@ impl LabRpc {
 
     /// Replaces the code at `address` (empty `code` removes the contract). Takes effect at the next block.
     pub fn set_code(&self, address: Address, code: &[u8]) -> Result<(), ToolError> {
+        let lock = write_lock(&self.url);
+        let _one_at_a_time = lock.lock().unwrap_or_else(|p| p.into_inner());
         self.call("anvil_setCode", json!([address, format!("0x{}", alloy_primitives::hex::encode(code))]))?;
         self.mine()
     }
 
     /// Writes one storage word of `address`. Takes effect at the next block.
     pub fn set_storage_at(&self, address: Address, slot: B256, word: B256) -> Result<(), ToolError> {
+        let lock = write_lock(&self.url);
+        let _one_at_a_time = lock.lock().unwrap_or_else(|p| p.into_inner());
         self.call("anvil_setStorageAt", json!([address, slot, word]))?;
         self.mine()
     }

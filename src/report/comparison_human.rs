@@ -18,7 +18,7 @@ fn table(header: &[&str]) -> Table {
 pub fn cell(value: &Value) -> String {
     let text = match value {
         Value::Null => "-".to_string(),
-        Value::String(s) => s.clone(),
+        Value::String(s) => crate::error::printable(s).into_owned(),
         other => other.to_string(),
     };
     if text.chars().count() > 70 {
@@ -57,7 +57,7 @@ pub fn compare(out: &mut dyn Write, report: &CompareReport) -> std::io::Result<(
         let mut t = table(&["contract", "kind", "field", "left", "right"]);
         for d in items {
             t.add_row(vec![
-                d.contract.clone().unwrap_or_else(|| "(chain)".into()),
+                d.contract.as_deref().map_or("(chain)".into(), |c| crate::error::printable(c).into_owned()),
                 d.kind.name().to_string(),
                 d.field.map_or("-".to_string(), |f| f.name().to_string()),
                 cell(&d.left),

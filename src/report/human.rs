@@ -2,6 +2,7 @@
 
 use super::{MigrateReport, ValidateReport};
 use crate::core::inspect::{InspectRow, RowBody};
+use crate::error::printable;
 use comfy_table::{presets::ASCII_MARKDOWN, Table};
 use serde_json::Value;
 use std::io::Write;
@@ -39,10 +40,10 @@ pub fn inspect(out: &mut dyn Write, source: &str, rows: &[InspectRow]) -> std::i
                     None => "-".to_string(),
                 };
                 t.add_row(vec![
-                    row.key.clone(),
-                    text_field(v, "networkName").to_string(),
-                    text_field(v, "address").to_string(),
-                    text_field(v, "proxyAddress").to_string(),
+                    printable(&row.key).into_owned(),
+                    printable(text_field(v, "networkName")).into_owned(),
+                    printable(text_field(v, "address")).into_owned(),
+                    printable(text_field(v, "proxyAddress")).into_owned(),
                     short_hash(text_field(v, "factoryByteCodeHash")),
                     args,
                     "stored".to_string(),
@@ -82,14 +83,21 @@ pub fn migrate(out: &mut dyn Write, report: &MigrateReport) -> std::io::Result<(
     if !s.quarantined.is_empty() {
         writeln!(out, "\nquarantined (kept byte for byte in quarantine.json):")?;
         for q in &s.quarantined {
-            writeln!(out, "  {}", q.key)?;
+            let key = if q.key.is_empty() { "(empty key)".into() } else { printable(&q.key) };
+            writeln!(out, "  {key}")?;
             for p in &q.problems {
-                writeln!(out, "    - {p}")?;
+                writeln!(out, "    - {}", printable(p))?;
             }
         }
     }
     for c in &s.checksum_findings {
-        writeln!(out, "\nwrong EIP-55 checksum: {} `{}` = {} (migrated as written)", c.key, c.field, c.address)?;
+        writeln!(
+            out,
+            "\nwrong EIP-55 checksum: {} `{}` = {} (migrated as written)",
+            printable(&c.key),
+            c.field,
+            c.address
+        )?;
     }
     for n in &s.network_name_findings {
         let chains: Vec<String> = n.named_chains.iter().map(u64::to_string).collect();
@@ -125,7 +133,7 @@ pub fn validate(out: &mut dyn Write, report: &ValidateReport) -> std::io::Result
     for f in &report.files {
         let result = match &f.failure {
             None => "valid".to_string(),
-            Some((code, problems)) => format!("{code}: {}", problems.join("; ")),
+            Some((code, problems)) => format!("{code}: {}", printable(&problems.join("; "))),
         };
         t.add_row(vec![f.path.clone(), result]);
     }

@@ -78,7 +78,7 @@ pub fn human(out: &mut dyn Write, report: &VerifyReport) -> std::io::Result<()> 
         let mut t = table(&["contract", "verdict", "hash matched by", "not checked"]);
         for r in &n.records {
             t.add_row(vec![
-                r.contract.clone(),
+                crate::error::printable(&r.contract).into_owned(),
                 r.verdict.name().to_string(),
                 r.normalisation.map_or("-".to_string(), |m| m.name().to_string()),
                 if r.unchecked.is_empty() { "-".to_string() } else { r.unchecked.join("; ") },

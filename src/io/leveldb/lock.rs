@@ -106,5 +106,6 @@ fn command_of(pid: i32) -> Option<String> {
     let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
     let text: Vec<String> =
         raw.split(|b| *b == 0).filter(|s| !s.is_empty()).map(|s| String::from_utf8_lossy(s).into_owned()).collect();
-    (!text.is_empty()).then(|| text.join(" "))
+    // Shown in an error: one line, bounded, control characters escaped when printed.
+    (!text.is_empty()).then(|| text.join(" ").chars().take(200).collect())
 }

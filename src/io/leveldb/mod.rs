@@ -58,8 +58,12 @@ fn check_is_leveldb(dir: &Path) -> Result<(), ToolError> {
     if !meta.is_dir() {
         return Err(ToolError::new(ErrorCode::Migration004, &shown, "not a folder: a LevelDB is a folder"));
     }
-    let current = std::fs::read_to_string(dir.join("CURRENT")).map_err(|e| {
-        ToolError::new(ErrorCode::Migration004, &shown, "not a LevelDB folder: it has no readable CURRENT file")
+    let current_path = dir.join("CURRENT");
+    if !current_path.is_file() {
+        return Err(ToolError::new(ErrorCode::Migration004, &shown, "not a LevelDB folder: it has no CURRENT file"));
+    }
+    let current = std::fs::read_to_string(&current_path).map_err(|e| {
+        ToolError::new(ErrorCode::LevelDb001, current_path.display().to_string(), "CURRENT cannot be read as text")
             .caused_by(e)
     })?;
     let manifest = current.trim_end_matches('\n');
