@@ -11,7 +11,6 @@
 //! Each child leads its own process group, so a terminal's Ctrl-C reaches only us, and we decide the order.
 
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -144,7 +143,10 @@ pub fn install_interrupt_cleanup() -> std::io::Result<()> {
             tokio::select! { _ = a.recv() => {}, _ = b.recv() => {}, _ = c.recv() => {} }
             INTERRUPTED.store(true, Ordering::SeqCst);
             let stopped = kill_all();
-            let _ = writeln!(std::io::stderr(), "interrupted: stopped {stopped} local chain process(es)");
+            // Straight to fd 2: the interrupted thread may hold the lock of `std::io::stderr()` for its whole run.
+            let said = format!("interrupted: stopped {stopped} local chain process(es)\n");
+            // SAFETY: write(2) of a valid buffer to the standard error descriptor.
+            unsafe { libc::write(2, said.as_ptr().cast(), said.len()) };
             std::process::exit(130);
         });
     })?;
