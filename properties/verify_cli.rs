@@ -62,6 +62,11 @@ fn a_networks_file_that_does_not_parse_names_its_line() {
     let run = verify(source.path(), &["--networks", &file.display().to_string()]);
     assert_eq!(run.code, 2, "{run}");
     assert!(run.stderr.contains("networks.toml:5"), "the line of the error: {run}");
+    // An error spanning from the start of a line is on that line, not the one before.
+    std::fs::write(&file, "[chains.56]\nrpc = [\"http://127.0.0.1:1/\"]\n[chains.97]\nrpc = []\nwhat = 1\n").unwrap();
+    let run = verify(source.path(), &["--networks", &file.display().to_string()]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("networks.toml:5") && run.stderr.contains("unknown field `what`"), "{run}");
     std::fs::write(&file, "[chains.56]\nrpc = [\"http://127.0.0.1:1/\", \"gopher://x\"]\n").unwrap();
     let run = verify(source.path(), &["--networks", &file.display().to_string()]);
     assert_eq!(run.code, 2, "{run}");

@@ -70,7 +70,7 @@ pub fn read_networks_file(path: &Path) -> Result<EndpointMap, ToolError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| ToolError::new(ErrorCode::Json001, &shown, "cannot read the networks file").caused_by(e))?;
     let parsed: NetworksFile = toml::from_str(&text).map_err(|e| {
-        let line = e.span().map(|s| text[..s.start].lines().count().max(1));
+        let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1);
         let at = line.map_or(shown.clone(), |l| format!("{shown}:{l}"));
         bad(at, "the networks file does not parse")
             .caused_by(e.message())
