@@ -82,6 +82,10 @@ fn demo_keeps_its_files_in_out_and_refuses_a_non_empty_folder() {
     let again = Command::new(binary()).args(["demo", "--out"]).arg(&out).output().unwrap();
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("is not empty"));
+    let file = out.join("leveldb/CURRENT");
+    let on_a_file = Command::new(binary()).args(["demo", "--out"]).arg(&file).output().unwrap();
+    assert_eq!(on_a_file.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&on_a_file.stderr).contains("is not a folder"));
 }
 
 #[test]

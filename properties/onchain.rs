@@ -234,3 +234,33 @@ fn round_trips_per_endpoint_do_not_grow_with_contracts() {
     assert_eq!(counts[0].1, 2 + 4, "head + code x2, slot, proxiableUUID: {counts:?}");
     assert_eq!(counts[1].1, 2 + 4 * 5, "{counts:?}");
 }
+
+#[test]
+fn a_record_without_a_proxy_is_partially_verified() {
+    let mut d = deploy(97, &["NoProxyRecord"]).remove(0);
+    d.record.proxy_address = None;
+    let source = leveldb_of(&[&d]);
+    let run = verify(source.path(), &["--rpc", &rpc_flag(97)]);
+    assert_eq!(run.code, 0, "partial is not a failure: {run}");
+    let report = run.json();
+    assert_eq!(verdict_of(&report, 97, "NoProxyRecord"), "partially-verified", "{run}");
+    assert_eq!(report["records"][0]["notChecked"][0], "proxy (the record has none)", "{run}");
+}
+
+/// Every value is read at one block: pinned before the drift, the chain still matches the records.
+#[test]
+fn a_block_pinned_before_the_drift_still_verifies() {
+    let chain = 11155420;
+    let d = deploy(chain, &["PinnedVictim", "PinnedOther"]);
+    let before = node(chain).rpc().block_number().unwrap();
+    // anvil applies a cheat to the latest block's state in place: mine first, so `before` is no longer the latest.
+    node(chain).rpc().mine().unwrap();
+    plant(&node(chain).rpc(), &d[0], Drift::ImplementationSlot(d[1].implementation)).unwrap();
+    let source = leveldb_of(&[&d[0]]);
+    let flag = rpc_flag(chain);
+    let pinned = verify(source.path(), &["--rpc", &flag, "--block", &before.to_string()]);
+    assert_eq!(pinned.code, 0, "{pinned}");
+    assert_eq!(pinned.json()["networks"][0]["block"]["number"], before, "{pinned}");
+    let latest = verify(source.path(), &["--rpc", &flag]);
+    assert_eq!(kinds_of(&latest.json(), chain, Some("PinnedVictim")), ["implementation-mismatch"], "{latest}");
+}

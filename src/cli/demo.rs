@@ -164,10 +164,15 @@ fn deploy(lab: &Lab) -> Result<Vec<Deployed>, ToolError> {
 
 /// The LevelDB and JSON folders under `base`, which must be new or empty (the demo never overwrites anything).
 fn prepare(base: &Path) -> Result<(PathBuf, PathBuf), ToolError> {
-    let non_empty = std::fs::read_dir(base).map(|mut d| d.next().is_some()).unwrap_or(false);
-    if non_empty {
-        return Err(ToolError::new(ErrorCode::Migration004, "--out", format!("{} is not empty", base.display()))
-            .with_hint("name a new or empty folder"));
+    let refuse = |why: &str| {
+        ToolError::new(ErrorCode::Migration004, "--out", format!("{} {why}", base.display()))
+            .with_hint("name a new or empty folder")
+    };
+    if base.exists() && !base.is_dir() {
+        return Err(refuse("is not a folder"));
+    }
+    if std::fs::read_dir(base).is_ok_and(|mut d| d.next().is_some()) {
+        return Err(refuse("is not empty"));
     }
     let (db, json) = (base.join("leveldb"), base.join("json"));
     std::fs::create_dir_all(&db).map_err(|e| {

@@ -119,7 +119,8 @@ impl LabRpc {
         }
     }
 
-    /// Replaces the code at `address` (empty `code` removes the contract). Takes effect at the next block.
+    /// Replaces the code at `address` (empty `code` removes the contract), then mines a block. anvil changes the
+    /// latest block's state in place: a read pinned at that block sees the change too, older blocks do not.
     pub fn set_code(&self, address: Address, code: &[u8]) -> Result<(), ToolError> {
         let lock = write_lock(&self.url);
         let _one_at_a_time = lock.lock().unwrap_or_else(|p| p.into_inner());
@@ -127,7 +128,7 @@ impl LabRpc {
         self.mine()
     }
 
-    /// Writes one storage word of `address`. Takes effect at the next block.
+    /// Writes one storage word of `address`, then mines a block (same caveat as [`LabRpc::set_code`]).
     pub fn set_storage_at(&self, address: Address, slot: B256, word: B256) -> Result<(), ToolError> {
         let lock = write_lock(&self.url);
         let _one_at_a_time = lock.lock().unwrap_or_else(|p| p.into_inner());
@@ -135,7 +136,7 @@ impl LabRpc {
         self.mine()
     }
 
-    /// Mines one block, so a planted change is part of a block that a block-pinned read sees.
+    /// Mines one block: a planted change then lies in a block of its own, after every block before it.
     pub fn mine(&self) -> Result<(), ToolError> {
         self.call("anvil_mine", json!(["0x1"])).map(|_| ())
     }
