@@ -17,8 +17,11 @@ mod binary_contract;
 mod binary_documents;
 mod renderings;
 
+mod compare_cli;
 mod compare_laws;
+mod compare_renderings;
 mod format_writers;
+mod reconcile_apply;
 
 mod chain_lab;
 mod relay;
