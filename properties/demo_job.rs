@@ -1,5 +1,5 @@
 //! `lookcoin-state demo` through the built binary: the whole job passes, and no anvil it started survives it,
-//! whether it ends normally, is interrupted with Ctrl-C (SIGINT), or cannot find anvil. Also: a lab node dropped
+//! whether it ends normally, is interrupted with Ctrl-C (SIGINT), is killed (SIGKILL), or cannot find anvil. Also: a lab node dropped
 //! during a panic leaves no process behind.
 
 use crate::support::binary;
@@ -96,13 +96,12 @@ fn demo_without_anvil_says_how_to_install_it() {
     assert!(stderr.contains("cd fixtures/chain && npm ci"), "{stderr}");
 }
 
-/// Ctrl-C in a terminal sends SIGINT to the demo only (its nodes lead their own process groups): the demo must
-/// stop them itself. The demo is frozen (SIGSTOP) while its nodes are listed and SIGINT is queued, so the test
-/// does not race the demo to its end.
-#[test]
-fn ctrl_c_stops_every_chain_the_demo_started() {
+/// Starts the demo, waits until its chains run, freezes it (SIGSTOP, so the test does not race the demo to its
+/// end), lists its anvil children, sends `signal`, thaws it, and waits (bounded) for it to end. Returns its exit
+/// status, its stderr and the pids of its nodes.
+fn signal_demo(signal: i32) -> (std::process::ExitStatus, String, Vec<u32>) {
     let mut demo = Command::new(binary()).arg("demo").stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
-    let pid = demo.id();
+    let pid = demo.id() as i32;
     let mut stderr = BufReader::new(demo.stderr.take().unwrap());
     let mut seen = String::new();
     while !seen.contains("[1/10]") {
@@ -110,28 +109,57 @@ fn ctrl_c_stops_every_chain_the_demo_started() {
         assert!(stderr.read_line(&mut line).unwrap() > 0, "the demo ended early: {seen}");
         seen.push_str(&line);
     }
-    // SAFETY: plain kill(2) of the child we just started.
-    unsafe { libc::kill(pid as i32, libc::SIGSTOP) };
-    let nodes = anvil_children(pid);
+    // SAFETY: plain kill(2) of the child we just started (and have not reaped).
+    unsafe { libc::kill(pid, libc::SIGSTOP) };
+    let nodes = anvil_children(pid as u32);
     assert_eq!(nodes.len(), 5, "{seen}");
     // SAFETY: as above.
     unsafe {
-        libc::kill(pid as i32, libc::SIGINT);
-        libc::kill(pid as i32, libc::SIGCONT);
+        libc::kill(pid, signal);
+        libc::kill(pid, libc::SIGCONT);
     }
     let deadline = Instant::now() + Duration::from_secs(30);
     let status = loop {
         if let Some(status) = demo.try_wait().unwrap() {
             break status;
         }
-        assert!(Instant::now() < deadline, "the demo did not stop on SIGINT");
+        assert!(Instant::now() < deadline, "the demo did not end on signal {signal}");
         std::thread::sleep(Duration::from_millis(20));
     };
     stderr.read_to_string(&mut seen).unwrap();
+    (status, seen, nodes)
+}
+
+/// Polls (bounded) until none of `pids` runs; returns those still running at the deadline.
+fn survivors(pids: Vec<u32>) -> Vec<u32> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let alive: Vec<u32> = pids.iter().copied().filter(|p| running(*p)).collect();
+        if alive.is_empty() || Instant::now() > deadline {
+            return alive;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Ctrl-C in a terminal sends SIGINT to the demo only (its nodes lead their own process groups): the demo must
+/// stop them itself, and say so.
+#[test]
+fn ctrl_c_stops_every_chain_the_demo_started() {
+    let (status, seen, nodes) = signal_demo(libc::SIGINT);
     assert_eq!(status.code(), Some(130), "{seen}");
     assert!(seen.contains("interrupted: stopped 5 local chain process(es)"), "{seen}");
     let alive: Vec<u32> = nodes.into_iter().filter(|p| running(*p)).collect();
-    assert!(alive.is_empty(), "anvil processes survived Ctrl-C: {alive:?}");
+    assert!(alive.is_empty(), "anvil processes survived Ctrl-C (already reaped by the demo): {alive:?}");
+}
+
+/// SIGKILL leaves the demo no chance to clean up: the kernel stops the nodes (parent-death signal).
+#[test]
+fn a_killed_demo_leaves_no_chain_behind() {
+    let (status, seen, nodes) = signal_demo(libc::SIGKILL);
+    assert_eq!(std::os::unix::process::ExitStatusExt::signal(&status), Some(libc::SIGKILL), "{seen}");
+    let alive = survivors(nodes);
+    assert!(alive.is_empty(), "anvil processes survived SIGKILL of the demo: {alive:?}");
 }
 
 #[test]
