@@ -59,8 +59,8 @@ pub fn spawn(command: Command) -> std::io::Result<Child> {
 }
 
 fn spawn_here(mut command: Command) -> std::io::Result<Child> {
-    // SAFETY: getpid is async-signal-safe; read before the fork so the child can compare.
-    let parent = unsafe { libc::getpid() };
+    // Read before the fork, so the child can tell whether its parent is still the one that started it.
+    let parent = std::process::id() as i32;
     command.process_group(0);
     // SAFETY: the closure runs between fork and exec and calls only async-signal-safe functions (prctl, getppid,
     // _exit); it allocates nothing.
@@ -95,8 +95,11 @@ pub fn release(pid: u32) -> bool {
 
 /// Kills every registered child's process group and reaps the children. Returns how many there were.
 pub fn kill_all() -> usize {
-    let Ok(mut registry) = LIVE.try_lock() else { return 0 };
-    let pids: Vec<i32> = std::mem::take(&mut *registry).into_iter().collect();
+    kill_registered(&mut live())
+}
+
+fn kill_registered(registry: &mut BTreeSet<i32>) -> usize {
+    let pids: Vec<i32> = std::mem::take(registry).into_iter().collect();
     for pid in &pids {
         // SAFETY: kill(2) and waitpid(2) on children we started and have not reaped.
         unsafe {
@@ -112,8 +115,18 @@ pub fn live_count() -> usize {
     live().len()
 }
 
+/// At exit, never wait for the lock: a thread still running could hold it. Whatever is missed here dies by the
+/// parent-death signal a moment later.
 extern "C" fn kill_all_at_exit() {
-    kill_all();
+    match LIVE.try_lock() {
+        Ok(mut registry) => {
+            kill_registered(&mut registry);
+        }
+        Err(std::sync::TryLockError::Poisoned(p)) => {
+            kill_registered(&mut p.into_inner());
+        }
+        Err(std::sync::TryLockError::WouldBlock) => {}
+    }
 }
 
 /// On SIGINT, SIGTERM or SIGHUP: kill every child, say so on stderr, exit with 130. Installed once per process
