@@ -201,6 +201,7 @@ fn malformed_json_is_json_002_with_file_line_and_column_and_exit_2() {
 #[test]
 fn unreadable_input_is_json_001_and_exit_2() {
     let work = Work::new();
+    let inputs = Inputs::of(&[&work.ldb]);
     let missing = work.path("no-such-folder");
     let dangling = work.path("dangling.json");
     std::os::unix::fs::symlink(work.path("nowhere.json"), &dangling).expect("symlink");
@@ -218,6 +219,7 @@ fn unreadable_input_is_json_001_and_exit_2() {
     } else {
         eprintln!("running as root: a file without read permission is still readable; permission case skipped");
     }
+    inputs.assert_unchanged();
 }
 
 #[test]
@@ -226,18 +228,20 @@ fn a_document_of_unknown_format_is_an_error_naming_the_formats_expected() {
     let unknown = work.path("unknown");
     std::fs::create_dir(&unknown).expect("mkdir");
     std::fs::write(unknown.join("x.json"), r#"{"hello": "world"}"#).expect("write");
+    let mixed = work.path("mixed");
+    support::copy_dir(&fixture("v1"), &mixed);
+    std::fs::copy(fixture("v3").join("mystery.unified.json"), mixed.join("mystery.unified.json")).expect("copy");
+    let inputs = Inputs::of(&[&work.ldb, &unknown, &mixed]);
     let run = lookcoin(&["compare", s(&work.ldb), s(&unknown)]);
     assert_failed(&run, 2, "JSON-003");
     assert!(run.stderr.contains("not a deployment-state format this tool knows"), "{run}");
     for format in ["LevelDB", "enhanced JSON", "legacy v1", "v3", "OpenZeppelin", "--left-format/--right-format"] {
         assert!(run.stderr.lines().last().expect("hint").contains(format), "the hint names {format}: {run}");
     }
-    let mixed = work.path("mixed");
-    support::copy_dir(&fixture("v1"), &mixed);
-    std::fs::copy(fixture("v3").join("mystery.unified.json"), mixed.join("mystery.unified.json")).expect("copy");
     let run = lookcoin(&["compare", s(&mixed), s(&work.ldb)]);
     assert_failed(&run, 2, "JSON-003");
     assert!(run.stderr.contains("files of two formats in one source: v1 and v3"), "{run}");
+    inputs.assert_unchanged();
 }
 
 #[test]
