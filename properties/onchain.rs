@@ -186,7 +186,7 @@ fn retries_survive_429_503_resets_and_slow_answers() {
         Faults { status_first: Some((429, 2)), ..Faults::default() },
         Faults { status_first: Some((503, 2)), ..Faults::default() },
         Faults { reset_first: 2, ..Faults::default() },
-        Faults { delay: Duration::from_millis(1500), delay_first: 1, ..Faults::default() },
+        Faults { delay: Duration::from_millis(2500), delay_first: 1, ..Faults::default() },
         Faults { delay: Duration::from_millis(100), ..Faults::default() },
     ];
     // The cases wait for backoffs and timeouts, not for the CPU: run them side by side.
@@ -196,7 +196,9 @@ fn retries_survive_429_503_resets_and_slow_answers() {
             s.spawn(move || {
                 let relay = Relay::start(node(chain).url(), f.clone());
                 let url = format!("{chain}={}", relay.url());
-                let run = verify(source, &["--rpc", &url, "--retries", "3", "--timeout", "1"]);
+                // Only the slow case needs a short timeout; the others keep a margin for a loaded machine.
+                let timeout = if f.delay_first > 0 { "2" } else { "10" };
+                let run = verify(source, &["--rpc", &url, "--retries", "3", "--timeout", timeout]);
                 assert_eq!(run.code, 0, "{f:?}: {run}");
                 let endpoint = &endpoints_of(&run.json(), chain)[0];
                 let extra = f.status_first.map_or(0, |s| s.1) + f.reset_first + f.delay_first;
