@@ -97,6 +97,7 @@ fn whole_job(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8
     let temp = tempfile::tempdir()
         .map_err(|e| ToolError::new(ErrorCode::Migration001, "temporary folder", "cannot create").caused_by(e))?;
     let base = args.out.clone().unwrap_or_else(|| temp.path().to_path_buf());
+    let (db_dir, json_dir) = prepare(&base)?; // bad input fails before any chain starts
     let started = Instant::now();
     let mut p = Progress { err, n: 0, since: started };
 
@@ -108,7 +109,6 @@ fn whole_job(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8
     let deployed = deploy(&lab)?;
     p.step(&format!("deployed {} proxies and implementations with real transactions", deployed.len()))?;
 
-    let (db_dir, json_dir) = prepare(&base)?;
     let entries = lab::entries_of(deployed.iter().map(|d| &d.record));
     write_leveldb(&db_dir, &entries)?;
     p.step(&format!("wrote {} records to the LevelDB {}", entries.len(), db_dir.display()))?;
