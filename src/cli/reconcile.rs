@@ -43,9 +43,20 @@ pub struct Args {
     pub format: Format,
 }
 
+/// The absolute form of a path that may not exist yet: its nearest existing ancestor, canonicalised, plus the rest.
+fn resolved(path: &Path) -> Option<PathBuf> {
+    if let Ok(p) = path.canonicalize() {
+        return Some(p);
+    }
+    let absolute = std::path::absolute(path).ok()?;
+    let parent = absolute.parent()?;
+    Some(resolved(parent)?.join(absolute.file_name()?))
+}
+
+/// True when one path is the other or inside it: `--out` there would write into an input.
 fn same_path(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y || x.starts_with(&y) || y.starts_with(&x),
+    match (resolved(a), resolved(b)) {
+        (Some(x), Some(y)) => x.starts_with(&y) || y.starts_with(&x),
         _ => false,
     }
 }
@@ -91,7 +102,8 @@ pub fn run(args: &Args, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8,
                 dir.display().to_string(),
                 "--out is one of the inputs",
             )
-            .with_hint("write to a new folder; reconcile never changes its inputs"));
+            .with_hint("write to a new folder; reconcile never changes its inputs")
+            .as_bad_input());
         }
         let label = format!("{} + {}", left.label, right.label);
         let files = result_files(&plan, &label)?;

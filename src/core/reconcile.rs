@@ -175,8 +175,8 @@ fn updated(
         let (want, have) = (auth.get(*field), other.get(*field));
         let covered = other.covered.contains(field);
         let differs = !want.same_as(have) || checksum_wrong(want) != checksum_wrong(have);
-        if covered && !differs {
-            continue;
+        if (covered && !differs) || (!covered && *want == FieldValue::Absent) {
+            continue; // nothing to change: equal, or nothing to add where the other side had no place for it
         }
         let from = if covered { have.to_json() } else { Value::Null };
         actions.push(Action::UpdateField {

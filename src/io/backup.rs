@@ -93,7 +93,16 @@ pub fn restore(backup: &Path, at: TimestampMs) -> Result<Restored, ToolError> {
     };
     let mut replaced_backup = None;
     if original.exists() {
-        let aside = sibling(&original, &format!("backup-{}", stamp(at)));
+        // `replaced-`, not `backup-`: at the backup's own time stamp the two names would collide.
+        let aside = sibling(&original, &format!("replaced-{}", stamp(at)));
+        if aside.exists() {
+            return Err(ToolError::new(
+                ErrorCode::Migration001,
+                aside.display().to_string(),
+                "this folder already exists",
+            )
+            .with_hint("move it away, then run restore again"));
+        }
         std::fs::rename(&original, &aside).map_err(|e| fail(&original, "cannot move the current folder aside", e))?;
         let marker = json!({"originalPath": original.display().to_string(), "createdAt": at.to_rfc3339()});
         write_file_atomic(&aside, BACKUP_MARKER, &serde_json::to_vec_pretty(&marker).expect("json"))
