@@ -140,19 +140,40 @@ fn compare_identity(id: &(u64, String), l: &[StateRecord], r: &[StateRecord], ou
             }
         }
         (l, r) => {
-            let (left, right) = (records_json(l), records_json(r));
-            if l.len() > 1 {
-                push(
-                    out,
-                    Kind::DuplicateRecord,
-                    None,
-                    left.clone(),
-                    if r.len() > 1 { right.clone() } else { Value::Null },
-                );
+            push(out, Kind::DuplicateRecord, None, records_json(l), records_json(r));
+            // A duplicate must not hide a disagreement: a field on which the single record differs from every
+            // duplicate is reported too (two files holding the same wrong address are still wrong).
+            match (l, r) {
+                ([a], many) => unanimous(a, many, Side::Right, &mut |kind, field, left, right| {
+                    push(out, kind, Some(field), left, right)
+                }),
+                (many, [b]) => unanimous(b, many, Side::Left, &mut |kind, field, left, right| {
+                    push(out, kind, Some(field), left, right)
+                }),
+                _ => {}
             }
-            if r.len() > 1 && l.len() <= 1 {
-                push(out, Kind::DuplicateRecord, None, Value::Null, right);
-            }
+        }
+    }
+}
+
+/// Fields on which `single` disagrees with every one of `many` (which sit on `many_side`), reported against the
+/// first of them.
+fn unanimous(
+    single: &StateRecord,
+    many: &[StateRecord],
+    many_side: Side,
+    emit: &mut dyn FnMut(Kind, Field, Value, Value),
+) {
+    let shared = many.iter().fold(single.covered.clone(), |acc, r| acc.intersection(&r.covered).copied().collect());
+    for field in shared {
+        let mine = single.get(field);
+        if many.iter().all(|r| !r.get(field).same_as(mine)) {
+            let theirs = many[0].get(field).to_json();
+            let (left, right) = match many_side {
+                Side::Right => (mine.to_json(), theirs),
+                Side::Left => (theirs, mine.to_json()),
+            };
+            emit(Kind::of_field(field), field, left, right);
         }
     }
 }
