@@ -1,0 +1,309 @@
+//! Criterion bench of `verify-chain` end to end, in-process, against 5 local anvil nodes behind relays that add
+//! 50 ms to every HTTP request (every JSON-RPC round trip), at N = 26 and N = 1,000 contracts per network.
+//!
+//!   cargo bench --bench verify                     both sizes (about a minute on 2 cores, most of it set-up)
+//!   LOOKCOIN_VERIFY_SIZES=26 cargo bench --bench verify
+//!   bash benches/verify-vs-cast.sh                 the same checks done with sequential `cast` calls, side by side
+//!
+//! Set-up, once per run: one anvil node per chain (56, 97, 84532, 11155420, 23295) started by `src/lab`; on each,
+//! N distinct UUPS proxy + implementation pairs. Up to [`REAL_UP_TO`] pairs are deployed with real transactions;
+//! beyond that one pair is deployed for real and the others are planted with `anvil_setCode` (the proxy's runtime
+//! code, and the implementation's runtime code with its `__self` immutable filled for its new address) and
+//! `anvil_setStorageAt` (the proxy's EIP-1967 implementation slot), so every record is its own verifiable pair.
+//! The records are what the deploy script would have written (`lab::deploy::record_of`: implementation hash by the
+//! project's rule), in one LevelDB folder per N. One relay (`properties/relay.rs`, fixed-delay fault) per node.
+//!
+//! Before measuring each N, one run is checked (exit 0, every record verified) and the relays' counters are
+//! printed per network: HTTP requests (= round trips) and JSON-RPC calls. The bench asserts 2 round trips per
+//! network (one endpoint each) at every N. Under `cargo test --benches` (criterion's test mode) only N = 26 is set
+//! up and the routine runs once.
+//!
+//! `--lab DIR [--n N] [--delay-ms MS]` (used by `verify-vs-cast.sh`): the same set-up, then writes
+//! `DIR/leveldb/`, `DIR/targets.tsv` (chain, name, proxy, implementation, expected hash), `DIR/relays.tsv`
+//! (chain, relay URL) and finally `DIR/ready`; then reads commands from stdin: `counts LABEL` writes the relays'
+//! cumulative counters to `DIR/counts-LABEL.tsv` (chain, round trips, requests). Exits at end of input (or on
+//! SIGINT/SIGTERM), stopping its nodes and relays.
+
+// Benches are shell: they start processes, write temporary folders and read the environment (see clippy.toml).
+#![allow(clippy::disallowed_methods)]
+
+#[allow(dead_code)] // the bench uses only the delay fault and the counters
+#[path = "../properties/relay.rs"]
+mod relay;
+
+use alloy_primitives::{keccak256, Address, B256};
+use clap::Parser;
+use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
+use lookcoin_state::cli::{self, Cli};
+use lookcoin_state::core::onchain::IMPLEMENTATION_SLOT;
+use lookcoin_state::core::record::DeploymentRecord;
+use lookcoin_state::lab::contracts::Contract;
+use lookcoin_state::lab::deploy::record_of;
+use lookcoin_state::lab::{self, deploy_pair, AnvilNode, Lab};
+use relay::{Faults, Relay};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::path::Path;
+use std::time::Duration;
+
+/// Contracts per network.
+const SIZES: [usize; 2] = [26, 1_000];
+/// Sizes up to this are deployed with real transactions; above, one real pair plus planted copies.
+const REAL_UP_TO: usize = 26;
+/// What every relay adds to every HTTP request.
+const DELAY: Duration = Duration::from_millis(50);
+
+/// True under `cargo bench` (criterion is passed `--bench`); false under `cargo test --benches`.
+fn bench_mode() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
+fn sizes() -> Vec<usize> {
+    if let Ok(list) = std::env::var("LOOKCOIN_VERIFY_SIZES") {
+        return list
+            .split(',')
+            .map(|s| s.trim().parse().expect("LOOKCOIN_VERIFY_SIZES: comma-separated counts"))
+            .collect();
+    }
+    if bench_mode() {
+        SIZES.to_vec()
+    } else {
+        SIZES[..1].to_vec()
+    }
+}
+
+/// One deployed pair and the record describing it.
+struct Pair {
+    proxy: Address,
+    implementation: Address,
+    record: DeploymentRecord,
+}
+
+/// A fresh address, distinct for every (chain, set, index, role).
+fn planted_address(chain_id: u64, n: usize, i: usize, role: &str) -> Address {
+    let h = keccak256(format!("lookcoin-state/benches/verify/{chain_id}/{n}/{i}/{role}"));
+    Address::from_slice(&h[12..])
+}
+
+fn name_of(i: usize) -> String {
+    format!("BenchToken{i:04}")
+}
+
+/// N pairs on one node: real deployments up to [`REAL_UP_TO`], else one real pair and planted copies.
+fn pairs_on(node: &AnvilNode, n: usize) -> Vec<Pair> {
+    let chain_id = node.chain_id();
+    let real = |i: usize| {
+        let d = deploy_pair(node, &name_of(i), Contract::DemoToken).expect("deploy a DemoToken + DemoProxy pair");
+        Pair { proxy: d.proxy, implementation: d.implementation, record: d.record }
+    };
+    if n <= REAL_UP_TO {
+        return (0..n).map(real).collect();
+    }
+    let template = real(0);
+    let rpc = node.rpc();
+    let proxy_code = format!("0x{}", alloy_primitives::hex::encode(rpc.code(template.proxy).expect("proxy code")));
+    let token = Contract::DemoToken.artifact();
+    let mut pairs = vec![template];
+    for i in 1..n {
+        let proxy = planted_address(chain_id, n, i, "proxy");
+        let implementation = planted_address(chain_id, n, i, "implementation");
+        let code = format!("0x{}", alloy_primitives::hex::encode(token.runtime_at(implementation)));
+        let word = B256::left_padding_from(implementation.as_slice());
+        rpc.call("anvil_setCode", json!([implementation, code])).expect("anvil_setCode implementation");
+        rpc.call("anvil_setCode", json!([proxy, proxy_code])).expect("anvil_setCode proxy");
+        rpc.call("anvil_setStorageAt", json!([proxy, IMPLEMENTATION_SLOT, word])).expect("anvil_setStorageAt");
+        let record = record_of(chain_id, &name_of(i), implementation, proxy, Contract::DemoToken);
+        pairs.push(Pair { proxy, implementation, record });
+    }
+    rpc.mine().expect("anvil_mine"); // the planted state is part of a block
+    pairs
+}
+
+/// One record set: N pairs on every node, their records in a LevelDB folder.
+struct RecordSet {
+    n: usize,
+    dir: tempfile::TempDir,
+    /// Per chain, in chain order.
+    pairs: BTreeMap<u64, Vec<Pair>>,
+}
+
+fn record_set(lab: &Lab, n: usize) -> RecordSet {
+    let pairs: BTreeMap<u64, Vec<Pair>> = std::thread::scope(|s| {
+        let handles: Vec<_> =
+            lab.nodes.iter().map(|node| (node.chain_id(), s.spawn(move || pairs_on(node, n)))).collect();
+        handles.into_iter().map(|(chain, h)| (chain, h.join().expect("set-up thread"))).collect()
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let entries = lab::entries_of(pairs.values().flatten().map(|p| &p.record));
+    cli::demo::write_leveldb(dir.path(), &entries).expect("write the LevelDB");
+    RecordSet { n, dir, pairs }
+}
+
+/// The nodes and one delaying relay per node (dropped in this order: relays, then nodes).
+struct Setup {
+    relays: BTreeMap<u64, Relay>,
+    lab: Lab,
+}
+
+fn setup(delay: Duration) -> Setup {
+    let lab = Lab::start(&lab::DEMO_CHAINS).unwrap_or_else(|e| panic!("the local chains could not start:\n{e}"));
+    let relays = lab
+        .nodes
+        .iter()
+        .map(|node| (node.chain_id(), Relay::start(node.url(), Faults { delay, ..Faults::default() })))
+        .collect();
+    Setup { relays, lab }
+}
+
+/// `lookcoin-state verify-chain DIR --rpc CHAIN=RELAY... --format json`, in-process: exit code and stdout.
+fn verify(dir: &Path, relays: &BTreeMap<u64, Relay>) -> (u8, Vec<u8>) {
+    let mut argv = vec!["lookcoin-state".to_string(), "verify-chain".into(), dir.display().to_string()];
+    argv.extend(["--format".into(), "json".into()]);
+    for (chain, relay) in relays {
+        argv.push("--rpc".into());
+        argv.push(format!("{chain}={}", relay.url()));
+    }
+    let parsed = Cli::try_parse_from(argv).expect("verify-chain arguments parse");
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = cli::run(parsed, &mut out, &mut err);
+    (code, out)
+}
+
+/// Relay counters per chain: (round trips, JSON-RPC requests).
+fn counters(relays: &BTreeMap<u64, Relay>) -> BTreeMap<u64, (u32, u32)> {
+    relays.iter().map(|(c, r)| (*c, (r.round_trips(), r.requests()))).collect()
+}
+
+/// One checked run: every record verified; returns the relays' round trips and requests per chain for it.
+fn checked_run(set: &RecordSet, relays: &BTreeMap<u64, Relay>) -> BTreeMap<u64, (u32, u32)> {
+    let before = counters(relays);
+    let started = std::time::Instant::now();
+    let (code, out) = verify(set.dir.path(), relays);
+    let took = started.elapsed();
+    let after = counters(relays);
+    let report: Value = serde_json::from_slice(&out).expect("verify-chain --format json prints JSON");
+    let total = set.n * relays.len();
+    assert_eq!(code, 0, "verify-chain exit code at N = {}: {}", set.n, report["summary"]);
+    assert_eq!(report["summary"]["verdict"], "verified", "{}", report["summary"]);
+    assert_eq!(report["summary"]["byVerdict"]["verified"], json!(total), "{}", report["summary"]);
+    let mut per_chain = BTreeMap::new();
+    eprintln!("verify-chain N = {} per network ({total} records, one checked run: {took:.2?}):", set.n);
+    for (chain, (rt, rq)) in &after {
+        let (rt0, rq0) = before[chain];
+        let network = report["networks"].as_array().into_iter().flatten().find(|n| n["chainId"] == json!(chain));
+        let tool = network.map(|n| &n["endpoints"][0]).cloned().unwrap_or(Value::Null);
+        eprintln!(
+            "  chain {chain:>8}: relay counted {} round trips, {} requests (tool reports {} / {})",
+            rt - rt0,
+            rq - rq0,
+            tool["roundTrips"],
+            tool["requests"]
+        );
+        per_chain.insert(*chain, (rt - rt0, rq - rq0));
+    }
+    for (chain, pairs) in &set.pairs {
+        let (rt, rq) = per_chain[chain];
+        assert_eq!(rt, 2, "chain {chain}: round trips per endpoint at N = {}", set.n);
+        // head batch (eth_chainId, eth_getBlockByNumber) + 2 codes, 1 slot, 1 call per pair
+        assert_eq!(rq as usize, 2 + 4 * pairs.len(), "chain {chain}: requests at N = {}", set.n);
+    }
+    per_chain
+}
+
+fn bench(c: &mut Criterion) {
+    let setup = setup(DELAY);
+    let sets: Vec<RecordSet> = sizes()
+        .into_iter()
+        .map(|n| {
+            let started = std::time::Instant::now();
+            let set = record_set(&setup.lab, n);
+            let nodes = setup.lab.nodes.len();
+            eprintln!("set-up N = {n}: {n} pairs on each of {nodes} nodes in {:.2?}", started.elapsed());
+            set
+        })
+        .collect();
+    let mut round_trips: BTreeMap<usize, BTreeMap<u64, u32>> = BTreeMap::new();
+    let mut group = c.benchmark_group("verify_chain");
+    for set in &sets {
+        let counted = checked_run(set, &setup.relays);
+        round_trips.insert(set.n, counted.iter().map(|(c, (rt, _))| (*c, *rt)).collect());
+        group
+            .sample_size(10)
+            .sampling_mode(SamplingMode::Flat)
+            .warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(if set.n > 100 { 15 } else { 4 }))
+            .throughput(Throughput::Elements((set.n * setup.relays.len()) as u64));
+        group.bench_with_input(BenchmarkId::new("5_networks_50ms", set.n), set, |b, set| {
+            b.iter(|| {
+                let (code, _) = verify(set.dir.path(), &setup.relays);
+                assert_eq!(code, 0);
+            })
+        });
+    }
+    group.finish();
+    let mut distinct = round_trips.values();
+    if let Some(first) = distinct.next() {
+        for other in distinct {
+            assert_eq!(first, other, "round trips per network depend on N: {round_trips:?}");
+        }
+        eprintln!("round trips per network, by N: {round_trips:?} (independent of N)");
+    }
+}
+
+/// `--lab DIR [--n N] [--delay-ms MS]`: the set-up for `verify-vs-cast.sh`, kept alive until stdin ends.
+fn lab_mode(args: &[String]) {
+    let value = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
+    let dir = std::path::PathBuf::from(value("--lab").expect("--lab DIR"));
+    let n: usize = value("--n").map_or(REAL_UP_TO, |v| v.parse().expect("--n N"));
+    let delay = Duration::from_millis(value("--delay-ms").map_or(50, |v| v.parse().expect("--delay-ms MS")));
+    lab::reaper::install_interrupt_cleanup().expect("install the interrupt cleanup");
+    let setup = setup(delay);
+    let set = record_set(&setup.lab, n);
+    let db = dir.join("leveldb");
+    std::fs::create_dir_all(&db).expect("create DIR/leveldb");
+    let entries = lab::entries_of(set.pairs.values().flatten().map(|p| &p.record));
+    cli::demo::write_leveldb(&db, &entries).expect("write the LevelDB");
+    let mut targets = String::new();
+    for (chain, pairs) in &set.pairs {
+        for p in pairs {
+            let hash = p.record.implementation_hash.as_ref().expect("lab records carry an implementation hash");
+            targets.push_str(&format!(
+                "{chain}\t{}\t{:#x}\t{:#x}\t{}\n",
+                p.record.contract_name.0,
+                p.proxy,
+                p.implementation,
+                hash.text().to_ascii_lowercase()
+            ));
+        }
+    }
+    write_atomic(&dir.join("targets.tsv"), &targets);
+    let relays: String = setup.relays.iter().map(|(c, r)| format!("{c}\t{}\n", r.url())).collect();
+    write_atomic(&dir.join("relays.tsv"), &relays);
+    write_atomic(&dir.join("ready"), &format!("{n}\n"));
+    for line in std::io::stdin().lock().lines() {
+        let Ok(line) = line else { break };
+        if let Some(label) = line.strip_prefix("counts ") {
+            let text: String =
+                counters(&setup.relays).iter().map(|(c, (rt, rq))| format!("{c}\t{rt}\t{rq}\n")).collect();
+            write_atomic(&dir.join(format!("counts-{}.tsv", label.trim())), &text);
+        }
+    }
+    drop(setup); // stops the relays and the nodes
+}
+
+fn write_atomic(path: &Path, text: &str) {
+    let staging = path.with_extension("partial");
+    std::fs::write(&staging, text).unwrap_or_else(|e| panic!("write {}: {e}", staging.display()));
+    std::fs::rename(&staging, path).unwrap_or_else(|e| panic!("rename to {}: {e}", path.display()));
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--lab") {
+        return lab_mode(&args);
+    }
+    let mut c = Criterion::default().configure_from_args();
+    bench(&mut c);
+    c.final_summary();
+}
