@@ -28,4 +28,5 @@ mod relay;
 
 mod demo_job;
 mod onchain;
+mod report_schemas;
 mod verify_cli;

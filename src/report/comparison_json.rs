@@ -1,4 +1,5 @@
-//! JSON renderings of `compare` and `reconcile` (`--format json`), described by `schemas/compare-report.schema.json`.
+//! JSON renderings of `compare` and `reconcile` (`--format json`); the compare report is described by
+//! `schemas/compare-report.schema.json` (a test validates real output against it).
 
 use super::REPORT_SCHEMA_VERSION;
 use crate::core::compare::Discrepancy;
