@@ -18,8 +18,12 @@
 // Benches are shell: they read LOOKCOIN_BENCH_SIZES from the environment (see clippy.toml).
 #![allow(clippy::disallowed_methods)]
 
+#[path = "common.rs"]
+mod common;
+
 use alloy_primitives::{keccak256, Address};
-use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
+use common::{configure, sizes};
+use criterion::{BenchmarkId, Criterion};
 use lookcoin_state::core::compare::compare;
 use lookcoin_state::core::formats::entries::from_entries;
 use lookcoin_state::core::reconcile::{reconcile, Authority};
@@ -27,9 +31,7 @@ use lookcoin_state::core::record::{parse_entries, SourceEntries};
 use lookcoin_state::core::state::SourceState;
 use serde_json::{json, Value};
 use std::hint::black_box;
-use std::time::Duration;
 
-const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
 const CHAINS: [(u64, &str); 5] =
     [(56, "bsc"), (97, "bscTestnet"), (84532, "baseSepolia"), (11155420, "opSepolia"), (23295, "sapphiretestnet")];
 
@@ -89,35 +91,6 @@ fn sides(n: usize) -> (SourceState, SourceState) {
         put(&mut right, i, &w);
     }
     (from_entries("left", &parse_entries(&left)), from_entries("right", &parse_entries(&right)))
-}
-
-/// True under `cargo bench` (criterion is passed `--bench`); false under `cargo test --benches`.
-fn bench_mode() -> bool {
-    std::env::args().any(|a| a == "--bench")
-}
-
-fn sizes() -> Vec<usize> {
-    if let Ok(list) = std::env::var("LOOKCOIN_BENCH_SIZES") {
-        return list
-            .split(',')
-            .map(|s| s.trim().parse().expect("LOOKCOIN_BENCH_SIZES: comma-separated counts"))
-            .collect();
-    }
-    if bench_mode() {
-        SIZES.to_vec()
-    } else {
-        SIZES[..1].to_vec()
-    }
-}
-
-/// Ten flat samples with a short target time (criterion stretches it to fit ten iterations at 100k).
-fn configure(group: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>, n: usize) {
-    group
-        .sample_size(10)
-        .sampling_mode(SamplingMode::Flat)
-        .warm_up_time(Duration::from_millis(if n >= 100_000 { 1 } else { 500 }))
-        .measurement_time(Duration::from_secs(if n >= 100_000 { 5 } else { 2 }))
-        .throughput(Throughput::Elements(n as u64));
 }
 
 fn main() {

@@ -27,7 +27,11 @@
 // Benches are shell: they build LevelDB folders and write temporary output (see clippy.toml).
 #![allow(clippy::disallowed_methods)]
 
-use criterion::{BatchSize, BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
+#[path = "common.rs"]
+mod common;
+
+use common::{configure, sizes};
+use criterion::{BatchSize, BenchmarkId, Criterion};
 use lookcoin_state::cli::inspect::load_rows;
 use lookcoin_state::cli::migrate::migrate_to_files;
 use lookcoin_state::core::digest::entries_sha256;
@@ -48,9 +52,6 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::time::Duration;
-
-const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
 
 /// A fixed migration time: the output bytes do not depend on the clock.
 const MIGRATED_AT: TimestampMs = TimestampMs(1_753_000_000_000);
@@ -281,35 +282,6 @@ impl Fixtures {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Benches.
-
-/// True under `cargo bench` (criterion is passed `--bench`); false under `cargo test --benches`.
-fn bench_mode() -> bool {
-    std::env::args().any(|a| a == "--bench")
-}
-
-fn sizes() -> Vec<usize> {
-    if let Ok(list) = std::env::var("LOOKCOIN_BENCH_SIZES") {
-        return list
-            .split(',')
-            .map(|s| s.trim().parse().expect("LOOKCOIN_BENCH_SIZES: comma-separated counts"))
-            .collect();
-    }
-    if bench_mode() {
-        SIZES.to_vec()
-    } else {
-        SIZES[..1].to_vec()
-    }
-}
-
-/// Ten flat samples; a short target time (criterion stretches it to fit ten iterations of the slow ones).
-fn configure(group: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>, n: usize) {
-    group
-        .sample_size(10)
-        .sampling_mode(SamplingMode::Flat)
-        .warm_up_time(Duration::from_millis(if n >= 100_000 { 1 } else { 500 }))
-        .measurement_time(Duration::from_secs(if n >= 100_000 { 5 } else { 2 }))
-        .throughput(Throughput::Elements(n as u64));
-}
 
 /// The rusty-leveldb scan alone, with the options `read_leveldb` uses: open in place, iterate, collect.
 fn raw_scan(dir: &Path) -> SourceEntries {
