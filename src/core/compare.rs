@@ -68,6 +68,33 @@ pub enum Side {
     Right,
 }
 
+impl Side {
+    pub fn other(self) -> Side {
+        match self {
+            Side::Left => Side::Right,
+            Side::Right => Side::Left,
+        }
+    }
+
+    /// `shown` placed on this side of a discrepancy, the other side empty.
+    fn place(self, shown: Value) -> (Value, Value) {
+        match self {
+            Side::Left => (shown, Value::Null),
+            Side::Right => (Value::Null, shown),
+        }
+    }
+}
+
+/// A proxy address only `side` holds: missing on the other side.
+fn held_only_by(side: Side, chain_id: u64, contract: String, shown: Value) -> Discrepancy {
+    let kind = match side {
+        Side::Left => Kind::MissingInRight,
+        Side::Right => Kind::MissingInLeft,
+    };
+    let (left, right) = side.place(shown);
+    Discrepancy { chain_id, contract: Some(contract), kind, field: Some(Field::ProxyAddress), left, right }
+}
+
 /// One disagreement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Discrepancy {
@@ -216,10 +243,7 @@ fn invalid_records(left: &SourceState, right: &SourceState, out: &mut Vec<Discre
                 continue;
             }
             let shown = json!({"key": bad.key, "problems": bad.problems, "origin": bad.origin});
-            let (l, r) = match side {
-                Side::Left => (shown, Value::Null),
-                Side::Right => (Value::Null, shown),
-            };
+            let (l, r) = side.place(shown);
             out.push(Discrepancy {
                 chain_id: bad.chain_id.unwrap_or(0),
                 contract: Some(bad.key.clone()),
@@ -288,37 +312,14 @@ fn unattributed_proxies(other: &SourceState, lister: &SourceState, lister_side: 
         for proxy in &listed {
             if !attributed.iter().any(|(_, a)| *a == proxy.address.address()) && !also_listed(proxy) {
                 let shown = json!({"proxyAddress": proxy.address.text(), "origin": proxy.origin});
-                let (kind, left, right) = match lister_side {
-                    Side::Right => (Kind::MissingInLeft, Value::Null, shown),
-                    Side::Left => (Kind::MissingInRight, shown, Value::Null),
-                };
-                let contract = Some(format!("(unnamed proxy {})", proxy.address.text()));
-                out.push(Discrepancy {
-                    chain_id: chain,
-                    contract,
-                    kind,
-                    field: Some(Field::ProxyAddress),
-                    left,
-                    right,
-                });
+                let contract = format!("(unnamed proxy {})", proxy.address.text());
+                out.push(held_only_by(lister_side, chain, contract, shown));
             }
         }
         for (record, address) in &attributed {
             if !listed.iter().any(|p| p.address.address() == *address) {
                 let shown = record.get(Field::ProxyAddress).to_json();
-                let (kind, left, right) = match lister_side {
-                    Side::Right => (Kind::MissingInRight, shown, Value::Null),
-                    Side::Left => (Kind::MissingInLeft, Value::Null, shown),
-                };
-                let contract = Some(canonical(&record.name).to_string());
-                out.push(Discrepancy {
-                    chain_id: chain,
-                    contract,
-                    kind,
-                    field: Some(Field::ProxyAddress),
-                    left,
-                    right,
-                });
+                out.push(held_only_by(lister_side.other(), chain, canonical(&record.name).to_string(), shown));
             }
         }
     }
