@@ -9,5 +9,6 @@ pub mod core;
 pub mod error;
 pub mod io;
 pub mod lab;
+pub mod proof;
 pub mod report;
 pub mod schema;

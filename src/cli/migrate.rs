@@ -3,19 +3,17 @@
 use super::progress::Steps;
 use super::{exit, output_error, Format};
 use crate::core::digest::sha256_hex;
-use crate::core::document::{ChainDocument, QuarantineDocument, SourceInfo};
-use crate::core::migrate::{migrate, unmigrate, Migration, MigrationContext};
+use crate::core::document::SourceInfo;
+use crate::core::migrate::{migrate, Migration, MigrationContext};
 use crate::core::network::NetworkTable;
 use crate::core::output::{render_migration, OutputFile};
 use crate::core::primitives::TimestampMs;
-use crate::core::record::{parse_entries, SourceEntries};
+use crate::core::record::SourceEntries;
 use crate::core::summary::summarize;
 use crate::error::{ErrorCode, ToolError};
 use crate::io::atomic::write_output;
 use crate::io::leveldb::read_leveldb;
 use crate::report::{self, MigrateReport, WrittenFile};
-use crate::schema;
-use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -75,48 +73,8 @@ pub fn migrate_to_files(
     };
     let migration = migrate(entries, &ctx);
     let files = render_migration(&migration);
-    prove_files(entries, &files)?;
+    crate::proof::prove_files(entries, &files)?;
     Ok((migration, files))
-}
-
-fn proof_bug(subject: &str, what: String) -> ToolError {
-    ToolError::new(ErrorCode::Migration003, subject, what)
-        .with_hint("this is a bug in lookcoin-state; nothing was written; please report it with the input")
-}
-
-/// Parses, schema-checks and types the rendered files: what a later reader of the folder will do.
-fn read_back(files: &[OutputFile]) -> Result<(Vec<ChainDocument>, Option<QuarantineDocument>), ToolError> {
-    let mut chains: Vec<ChainDocument> = Vec::new();
-    let mut quarantine: Option<QuarantineDocument> = None;
-    for file in files {
-        let bug = |what: String| proof_bug(&file.name, what);
-        let value: Value = serde_json::from_slice(&file.bytes).map_err(|e| bug(format!("output is not JSON: {e}")))?;
-        if let Some(v) = schema::validate(&value).first() {
-            return Err(bug(format!("output violates the schema at `{}`: {}", v.pointer, v.message)));
-        }
-        match value.get("kind").and_then(Value::as_str) {
-            Some("chain") => chains.push(serde_json::from_value(value).map_err(|e| bug(e.to_string()))?),
-            Some("quarantine") => quarantine = Some(serde_json::from_value(value).map_err(|e| bug(e.to_string()))?),
-            _ => {}
-        }
-    }
-    Ok((chains, quarantine))
-}
-
-/// Proves the files before anyone writes them. The expected entries are parsed on a second thread while the files
-/// are read back on this one (the two halves take about as long; the machine CI runs on has two cores).
-fn prove_files(entries: &SourceEntries, files: &[OutputFile]) -> Result<(), ToolError> {
-    let (expected, back) = std::thread::scope(|scope| {
-        let expected = scope.spawn(|| parse_entries(entries));
-        let back = read_back(files).and_then(|(chains, quarantine)| {
-            unmigrate(&chains, quarantine.as_ref()).map_err(|e| proof_bug("output", e.to_string()))
-        });
-        (expected.join().expect("parsing never panics"), back)
-    });
-    if back? != expected {
-        return Err(proof_bug("output", "the documents do not read back to the source entries".to_string()));
-    }
-    Ok(())
 }
 
 pub fn run(args: &Args, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8, ToolError> {
