@@ -88,7 +88,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
 /// Renders an error and returns its exit code. A reader that closed our stdout early (`| head`) is not an error
 /// worth a message: the run stops quietly, as Unix tools do.
 pub fn report_error(err: &mut dyn Write, e: &ToolError) -> u8 {
-    if e.subject == STDOUT && e.causes.iter().any(|c| c.contains("Broken pipe")) {
+    if e.subject == STDOUT && e.causes.first().is_some_and(|c| c == CLOSED_BY_READER) {
         return exit::CLEAN;
     }
     let _ = writeln!(err, "{e}");
@@ -96,8 +96,11 @@ pub fn report_error(err: &mut dyn Write, e: &ToolError) -> u8 {
 }
 
 const STDOUT: &str = "standard output";
+/// The cause an error on stdout gets when the reader went away (decided from the I/O error kind, not its text).
+const CLOSED_BY_READER: &str = "the reader closed standard output";
 
 /// Wraps a failed write to stdout (a closed pipe, a full disk) as an error of the tool.
 pub fn output_error(e: std::io::Error) -> ToolError {
-    ToolError::new(crate::error::ErrorCode::Migration001, STDOUT, "cannot write the report").caused_by(e)
+    let what = if e.kind() == std::io::ErrorKind::BrokenPipe { CLOSED_BY_READER } else { "cannot write the report" };
+    ToolError::new(crate::error::ErrorCode::Migration001, STDOUT, what).caused_by(e)
 }
