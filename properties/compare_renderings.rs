@@ -291,16 +291,24 @@ fn compare_junit_fails_each_contract_once_with_a_line_per_discrepancy() {
         .map(|d| (d.chain_id, d.contract.clone().unwrap_or_else(|| "(chain)".to_string())))
         .collect();
     assert_eq!(parsed.failures, failing.len());
-    let lines = xml
-        .lines()
-        .filter(|l| {
-            l.contains("-mismatch")
-                || l.contains("missing-in-")
-                || l.contains("-record")
-                || l.contains("chain-conflict")
-        })
-        .count();
-    assert!(lines >= report.discrepancies.len(), "{xml}");
+    // Each failing case's text has exactly one line per discrepancy of that contract.
+    for suite in &parsed.test_suites {
+        let chain: u64 = suite.name.split(' ').next().and_then(|c| c.parse().ok()).expect("suite named by chain id");
+        for case in &suite.test_cases {
+            let expected = report
+                .discrepancies
+                .iter()
+                .filter(|d| d.chain_id == chain && d.contract.as_deref().unwrap_or("(chain)") == case.name.as_str())
+                .count();
+            let lines = match &case.status {
+                quick_junit::TestCaseStatus::NonSuccess { description, .. } => {
+                    description.as_ref().map_or(0, |d| d.as_str().lines().count())
+                }
+                _ => 0,
+            };
+            assert_eq!(lines, expected, "{} on chain {chain}", case.name.as_str());
+        }
+    }
 }
 
 /// An authority field that is absent, on a record whose place in the other format does not hold that field (a v1
