@@ -2,13 +2,13 @@
 //! document readers (serde_json, the schema, the typed documents, `unmigrate`) on JSON-ish bytes and edited real
 //! documents. A panic inside a property is caught by proptest and reported, with the seed, as a failure.
 
-use crate::strategies::check;
 use crate::strategies::documents::{
     json_ish_bytes, mutated_record, quarantine_holding_a_valid_record, raw_pair, shadowing_chain_document,
 };
+use crate::strategies::{any_entry, check};
 use lookcoin_state::core::document::{ChainDocument, Manifest, QuarantineDocument};
 use lookcoin_state::core::migrate::unmigrate;
-use lookcoin_state::core::record::{parse_entry, Entry, FIELD_ORDER};
+use lookcoin_state::core::record::{parse_entry, parse_entry_general, Entry, FIELD_ORDER};
 use lookcoin_state::schema;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseResult;
@@ -16,8 +16,11 @@ use serde_json::Value;
 
 /// What every parse must give, whatever the bytes: a valid record whose key is the input key and which parses
 /// back to itself from its own bytes, or a quarantined entry keeping the exact bytes with at least one problem.
+/// Whatever the bytes, the fast path of `parse_entry` gives the general path's answer.
 fn parse_is_total(key: &[u8], value: &[u8]) -> TestCaseResult {
-    match parse_entry(key, value) {
+    let parsed = parse_entry(key, value);
+    prop_assert_eq!(&parsed, &parse_entry_general(key, value), "the fast path disagrees with the general path");
+    match parsed {
         Entry::Valid(record) => {
             prop_assert_eq!(record.key().to_string().into_bytes(), key.to_vec());
             prop_assert_eq!(parse_entry(key, &record.to_value_bytes()), Entry::Valid(record));
@@ -38,6 +41,13 @@ fn parsing_arbitrary_bytes_never_panics() {
 #[test]
 fn parsing_mutated_records_never_panics() {
     check(1024, mutated_record(), |(key, value)| parse_is_total(&key.0, &value.0));
+}
+
+/// Canonical, reformatted (escapes, repeated fields, reordered, spaced), defective and garbage entries: most of
+/// them valid, so the fast path is taken here, not only refused.
+#[test]
+fn parsing_generated_entries_takes_the_general_paths_answer() {
+    check(1024, any_entry(), |entry| parse_is_total(&entry.key, &entry.value));
 }
 
 /// Reads bytes as every document type. A document that parses as its type and satisfies the schema must

@@ -3,6 +3,8 @@
 //! A raw entry either becomes a [`DeploymentRecord`] or is quarantined with every reason it failed: nothing is
 //! dropped, nothing panics. Absent and empty are kept apart for every optional field.
 
+mod fast;
+
 use super::primitives::{AddressText, ChainId, ContractName, HashText, KeyError, RecordKey, TimestampMs};
 use serde_json::{Map, Number, Value};
 use std::collections::BTreeMap;
@@ -183,7 +185,18 @@ impl Entry {
 }
 
 /// Validates one raw entry, collecting every problem rather than stopping at the first.
+///
+/// A value of the usual shape takes a one-pass fast path; everything else, and every entry with a problem, is
+/// decided by [`parse_entry_general`]. Both give the same answer (a property test checks it).
 pub fn parse_entry(key: &[u8], value: &[u8]) -> Entry {
+    match fast::parse_valid(key, value) {
+        Some(record) => Entry::Valid(record),
+        None => parse_entry_general(key, value),
+    }
+}
+
+/// [`parse_entry`] without its fast path: the value is parsed into a general JSON object and every field checked.
+pub fn parse_entry_general(key: &[u8], value: &[u8]) -> Entry {
     let mut problems = Vec::new();
     let record_key = parse_key(key, &mut problems);
     let object = parse_object(value, &mut problems);
