@@ -16,6 +16,14 @@ pub struct OutputFile {
     pub name: String,
     pub bytes: Vec<u8>,
     pub record_count: u64,
+    /// SHA-256 of `bytes`, lowercase hex (as the manifest lists it).
+    pub sha256: String,
+}
+
+impl OutputFile {
+    pub fn new(name: String, bytes: Vec<u8>, record_count: u64) -> OutputFile {
+        OutputFile { sha256: sha256_hex(&bytes), name, bytes, record_count }
+    }
 }
 
 /// The canonical text of a document.
@@ -30,19 +38,15 @@ pub fn render_migration(migration: &Migration) -> Vec<OutputFile> {
     let mut files: Vec<OutputFile> = migration
         .chains
         .iter()
-        .map(|doc| OutputFile {
-            name: chain_file_name(&doc.network.key),
-            bytes: canonical_json(doc),
-            record_count: doc.migration.record_count,
-        })
+        .map(|doc| OutputFile::new(chain_file_name(&doc.network.key), canonical_json(doc), doc.migration.record_count))
         .collect();
-    files.push(OutputFile {
-        name: QUARANTINE_FILE.to_string(),
-        bytes: canonical_json(&migration.quarantine),
-        record_count: migration.quarantine.migration.record_count,
-    });
+    files.push(OutputFile::new(
+        QUARANTINE_FILE.to_string(),
+        canonical_json(&migration.quarantine),
+        migration.quarantine.migration.record_count,
+    ));
     let manifest = manifest_of(migration, &files);
-    files.push(OutputFile { name: MANIFEST_FILE.to_string(), bytes: canonical_json(&manifest), record_count: 0 });
+    files.push(OutputFile::new(MANIFEST_FILE.to_string(), canonical_json(&manifest), 0));
     files
 }
 
@@ -60,7 +64,7 @@ fn manifest_of(migration: &Migration, files: &[OutputFile]) -> Manifest {
             .iter()
             .map(|f| ManifestFile {
                 name: f.name.clone(),
-                sha256: sha256_hex(&f.bytes),
+                sha256: f.sha256.clone(),
                 bytes: f.bytes.len() as u64,
                 record_count: f.record_count,
             })
