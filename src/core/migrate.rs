@@ -12,7 +12,9 @@ use super::document::{
 };
 use super::network::NetworkTable;
 use super::primitives::{AddressText, ChainId, ContractName, HashText, TimestampMs};
-use super::record::{parse_entry, DeploymentRecord, Entry, Problem, ProblemCode, QuarantinedEntry, SourceEntries};
+use super::record::{
+    parse_entries, parse_entry, DeploymentRecord, Entry, Problem, ProblemCode, QuarantinedEntry, SourceEntries,
+};
 use std::collections::BTreeMap;
 
 /// Everything migrate needs besides the entries.
@@ -36,14 +38,21 @@ pub struct Migration {
 }
 
 /// An entry's raw key and value bytes with what they parsed to.
-type Parsed<'a, T> = (&'a [u8], &'a [u8], T);
+type Parsed<'a, T> = (&'a [u8], &'a [u8], &'a T);
 
 /// Migrates every entry: valid records into their chain's document, the rest into the quarantine.
 pub fn migrate(entries: &SourceEntries, ctx: &MigrationContext<'_>) -> Migration {
+    migrate_parsed(entries, &parse_entries(entries), ctx)
+}
+
+/// [`migrate`] for entries already parsed: `parsed` is `parse_entries(entries)`, computed once by a caller that
+/// needs it again (the pre-write proof compares the files against it).
+pub fn migrate_parsed(entries: &SourceEntries, parsed: &[Entry], ctx: &MigrationContext<'_>) -> Migration {
+    assert_eq!(entries.len(), parsed.len(), "`parsed` must be `parse_entries(entries)`");
     let mut valid: Vec<Parsed<'_, DeploymentRecord>> = Vec::new();
     let mut quarantined: Vec<Parsed<'_, QuarantinedEntry>> = Vec::new();
-    for (key, value) in entries {
-        match parse_entry(key, value) {
+    for ((key, value), entry) in entries.iter().zip(parsed) {
+        match entry {
             Entry::Valid(record) => valid.push((key, value, record)),
             Entry::Quarantined(q) => quarantined.push((key, value, q)),
         }
@@ -65,10 +74,10 @@ pub fn migrate_records(
     let mut order: Vec<usize> = (0..records.len()).collect();
     order.sort_by(|a, b| keys[*a].0.cmp(&keys[*b].0));
     let valid: Vec<Parsed<'_, DeploymentRecord>> =
-        order.iter().map(|i| (keys[*i].0.as_slice(), keys[*i].1.as_slice(), records[*i].0.clone())).collect();
+        order.iter().map(|i| (keys[*i].0.as_slice(), keys[*i].1.as_slice(), &records[*i].0)).collect();
     let categories: Vec<Category> = order.iter().map(|i| records[*i].1).collect();
     let mut bad: Vec<Parsed<'_, QuarantinedEntry>> =
-        quarantined.iter().map(|q| (q.key.as_slice(), q.value.as_slice(), q.clone())).collect();
+        quarantined.iter().map(|q| (q.key.as_slice(), q.value.as_slice(), q)).collect();
     bad.sort_by(|a, b| a.0.cmp(b.0));
     let mut all: Vec<(&[u8], &[u8])> =
         valid.iter().map(|(k, v, _)| (*k, *v)).chain(bad.iter().map(|(k, v, _)| (*k, *v))).collect();
@@ -192,39 +201,52 @@ pub fn unmigrate(
     chains: &[ChainDocument],
     quarantine: Option<&QuarantineDocument>,
 ) -> Result<Vec<Entry>, UnmigrateError> {
-    let mut out: BTreeMap<Vec<u8>, Entry> = BTreeMap::new();
-    for doc in chains {
-        for (name, contract) in &doc.contracts {
-            let record = record_from_entry(doc.chain_id, name, contract)?;
-            insert_unique(&mut out, Entry::Valid(record), &format!("chain {}", doc.chain_id))?;
-        }
-    }
-    for item in quarantine.map(|q| q.entries.as_slice()).unwrap_or_default() {
-        insert_unique(&mut out, Entry::Quarantined(quarantined_from_item(item)?), "quarantine")?;
-    }
-    Ok(out.into_values().collect())
+    unmigrate_owned(chains.to_vec(), quarantine.cloned())
 }
 
-fn insert_unique(out: &mut BTreeMap<Vec<u8>, Entry>, entry: Entry, document: &str) -> Result<(), UnmigrateError> {
-    let key = entry.key_bytes();
-    if out.contains_key(&key) {
+/// [`unmigrate`] taking the documents by value, so that their strings move into the records rather than being
+/// copied (documents just read from files are not needed afterwards).
+pub fn unmigrate_owned(
+    chains: Vec<ChainDocument>,
+    quarantine: Option<QuarantineDocument>,
+) -> Result<Vec<Entry>, UnmigrateError> {
+    let mut keyed: Vec<(Vec<u8>, Entry, String)> = Vec::new();
+    for doc in chains {
+        let chain_id = doc.chain_id;
+        for (name, contract) in doc.contracts {
+            let record = record_from_entry_owned(chain_id, name, contract)?;
+            keyed.push((record.key().to_string().into_bytes(), Entry::Valid(record), format!("chain {chain_id}")));
+        }
+    }
+    for item in quarantine.map(|q| q.entries).unwrap_or_default() {
+        let entry = quarantined_from_item(&item)?;
+        keyed.push((entry.key.clone(), Entry::Quarantined(entry), "quarantine".to_string()));
+    }
+    // Stable: of two entries with one key, the error names the document read later, as it always has.
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    if let Some(pair) = keyed.windows(2).find(|pair| pair[0].0 == pair[1].0) {
         return Err(UnmigrateError {
-            document: document.to_string(),
-            item: Some(String::from_utf8_lossy(&key).into_owned()),
+            document: pair[1].2.clone(),
+            item: Some(String::from_utf8_lossy(&pair[1].0).into_owned()),
             problem: "this key is held more than once across the documents".to_string(),
         });
     }
-    out.insert(key, entry);
-    Ok(())
+    Ok(keyed.into_iter().map(|(_, entry, _)| entry).collect())
 }
 
 /// Rebuilds a record from a chain document entry, validating it as strictly as `parse_entry` does.
 pub fn record_from_entry(chain_id: u64, name: &str, entry: &ContractEntry) -> Result<DeploymentRecord, UnmigrateError> {
-    let fail = |problem: String| UnmigrateError {
-        document: format!("chain {chain_id}"),
-        item: Some(name.to_string()),
-        problem,
-    };
+    record_from_entry_owned(chain_id, name.to_string(), entry.clone())
+}
+
+/// [`record_from_entry`] taking the entry by value (its strings move into the record).
+pub fn record_from_entry_owned(
+    chain_id: u64,
+    name: String,
+    entry: ContractEntry,
+) -> Result<DeploymentRecord, UnmigrateError> {
+    let fail =
+        |problem: String| UnmigrateError { document: format!("chain {chain_id}"), item: Some(name.clone()), problem };
     if name.is_empty() {
         return Err(fail("empty contract name".into()));
     }
@@ -237,17 +259,22 @@ pub fn record_from_entry(chain_id: u64, name: &str, entry: &ContractEntry) -> Re
     let hash = |field: &str, text: &str| {
         HashText::parse(text).ok_or_else(|| fail(format!("`{field}` is not a hash: `{text}`")))
     };
+    let address_text = address("address", &entry.address)?;
+    let factory_bytecode_hash = hash("factoryByteCodeHash", &entry.factory_byte_code_hash)?;
+    let implementation_hash =
+        entry.implementation_hash.as_deref().map(|h| hash("implementationHash", h)).transpose()?;
+    let proxy_address = entry.proxy_address.as_deref().map(|a| address("proxyAddress", a)).transpose()?;
     Ok(DeploymentRecord {
         chain_id: ChainId(chain_id),
-        contract_name: ContractName(name.to_string()),
-        network_name: entry.network_name.clone(),
-        address: address("address", &entry.address)?,
-        factory_bytecode_hash: hash("factoryByteCodeHash", &entry.factory_byte_code_hash)?,
-        implementation_hash: entry.implementation_hash.as_deref().map(|h| hash("implementationHash", h)).transpose()?,
-        proxy_address: entry.proxy_address.as_deref().map(|a| address("proxyAddress", a)).transpose()?,
-        deployment_args: entry.deployment_args.clone(),
+        contract_name: ContractName(name),
+        network_name: entry.network_name,
+        address: address_text,
+        factory_bytecode_hash,
+        implementation_hash,
+        proxy_address,
+        deployment_args: entry.deployment_args,
         timestamp: TimestampMs(entry.timestamp),
-        extra_fields: entry.extra_fields.clone(),
+        extra_fields: entry.extra_fields,
     })
 }
 
