@@ -10,7 +10,6 @@ use lookcoin_state::core::digest::sha256_hex;
 use lookcoin_state::core::inspect::rows_of_raw;
 use lookcoin_state::core::output::OutputFile;
 use lookcoin_state::core::primitives::TimestampMs;
-use lookcoin_state::core::summary::summarize;
 use lookcoin_state::error::{ErrorCode, ToolError};
 use lookcoin_state::io::leveldb::{read_leveldb, LevelDbRead};
 use lookcoin_state::report::{self, MigrateReport, WrittenFile};
@@ -98,13 +97,13 @@ fn migrated_documents_of_hostile() {
 
 fn migrate_report(name: &str) -> MigrateReport {
     let read = read_fixture(name);
-    let (migration, files) = migrate_to_files(&read.entries, name, AT).expect("migrates");
+    let (summary, files) = migrate_to_files(&read.entries, name, AT).expect("migrates");
     MigrateReport {
         source: name.to_string(),
         out: format!("{name}-json"),
         dry_run: false,
         files_verified: read.files_verified,
-        summary: summarize(&migration, &lookcoin_state::core::network::NetworkTable::builtin()),
+        summary,
         files: files
             .iter()
             .map(|f| WrittenFile { name: f.name.clone(), bytes: f.bytes.len() as u64, sha256: sha256_hex(&f.bytes) })

@@ -9,6 +9,7 @@ pub mod core;
 pub mod error;
 pub mod io;
 pub mod lab;
+pub mod parallel;
 pub mod proof;
 pub mod report;
 pub mod schema;

@@ -114,9 +114,8 @@ fn whole_job(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8
     p.step(&format!("wrote {} records to the LevelDB {}", entries.len(), db_dir.display()))?;
 
     let read = read_leveldb(&db_dir)?;
-    let (migration, files) = migrate::migrate_to_files(&read.entries, &read.label, migrate::migration_time()?)?;
+    let (summary, files) = migrate::migrate_to_files(&read.entries, &read.label, migrate::migration_time()?)?;
     write_output(&json_dir, &files, false)?;
-    let summary = crate::core::summary::summarize(&migration, &crate::core::network::NetworkTable::builtin());
     if summary.has_findings() {
         return Err(unexpected(&db_dir.display().to_string(), "the migration quarantined demo records"));
     }

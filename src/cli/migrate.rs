@@ -2,17 +2,17 @@
 
 use super::progress::Steps;
 use super::{exit, output_error, Format};
-use crate::core::digest::sha256_hex;
 use crate::core::document::SourceInfo;
-use crate::core::migrate::{migrate, Migration, MigrationContext};
+use crate::core::migrate::{migrate_parsed, MigrationContext};
 use crate::core::network::NetworkTable;
 use crate::core::output::{render_migration, OutputFile};
 use crate::core::primitives::TimestampMs;
 use crate::core::record::SourceEntries;
-use crate::core::summary::summarize;
+use crate::core::summary::{summarize, MigrationSummary};
 use crate::error::{ErrorCode, ToolError};
 use crate::io::atomic::write_output;
 use crate::io::leveldb::read_leveldb;
+use crate::parallel;
 use crate::report::{self, MigrateReport, WrittenFile};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -58,12 +58,14 @@ pub fn migration_time() -> Result<TimestampMs, ToolError> {
 }
 
 /// Migrates entries and renders the files, then proves the files before anyone writes them: each parses,
-/// validates against the schema, and the set reads back to exactly the source entries.
+/// validates against the schema, and the set reads back to exactly the source entries. Returns what the
+/// migration found and the files; each intermediate structure is dropped as soon as it has served, which keeps
+/// the peak memory (and the page faults that fill it) down.
 pub fn migrate_to_files(
     entries: &SourceEntries,
     label: &str,
     at: TimestampMs,
-) -> Result<(Migration, Vec<OutputFile>), ToolError> {
+) -> Result<(MigrationSummary, Vec<OutputFile>), ToolError> {
     let table = NetworkTable::builtin();
     let ctx = MigrationContext {
         networks: &table,
@@ -71,10 +73,13 @@ pub fn migrate_to_files(
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         migrated_at: at,
     };
-    let migration = migrate(entries, &ctx);
-    let files = render_migration(&migration);
-    crate::proof::prove_files(entries, &files)?;
-    Ok((migration, files))
+    let parsed = parallel::parse_entries(entries);
+    let migration = migrate_parsed(entries, &parsed, &ctx);
+    let (summary, files) = parallel::join(|| summarize(&migration, &table), || render_migration(&migration));
+    parallel::drop_in_background(migration);
+    crate::proof::prove_files(&parsed, &files)?;
+    parallel::drop_in_background(parsed);
+    Ok((summary, files))
 }
 
 pub fn run(args: &Args, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8, ToolError> {
@@ -83,7 +88,8 @@ pub fn run(args: &Args, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8,
     let read = read_leveldb(&args.leveldb)?;
     let at = migration_time()?;
     steps.step("migrating, validating and reading back the documents");
-    let (migration, files) = migrate_to_files(&read.entries, &read.label, at)?;
+    let (summary, files) = migrate_to_files(&read.entries, &read.label, at)?;
+    parallel::drop_in_background(read.entries);
     if !args.dry_run {
         steps.step("writing");
         write_output(&args.out, &files, args.force)?;
@@ -94,10 +100,10 @@ pub fn run(args: &Args, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8,
         out: shown(&args.out),
         dry_run: args.dry_run,
         files_verified: read.files_verified,
-        summary: summarize(&migration, &NetworkTable::builtin()),
+        summary,
         files: files
             .iter()
-            .map(|f| WrittenFile { name: f.name.clone(), bytes: f.bytes.len() as u64, sha256: sha256_hex(&f.bytes) })
+            .map(|f| WrittenFile { name: f.name.clone(), bytes: f.bytes.len() as u64, sha256: f.sha256.clone() })
             .collect(),
     };
     match args.format {
