@@ -3,6 +3,9 @@
 use clap::Parser;
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = lookcoin_state::cli::Cli::parse();
     let code = lookcoin_state::cli::run(cli, &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
