@@ -8,7 +8,7 @@
 //! reading back to the whole source: `unmigrate(files) == parse_entries(source)`.
 
 use crate::core::document::{ChainDocument, QuarantineDocument};
-use crate::core::migrate::unmigrate_owned;
+use crate::core::migrate::{chain_entries, quarantine_entries};
 use crate::core::output::OutputFile;
 use crate::core::record::Entry;
 use crate::error::{ErrorCode, ToolError};
@@ -59,12 +59,12 @@ fn prove_file(file: &OutputFile, shares: &Shares<'_>) -> Result<Held, ToolError>
         Some("chain") => {
             let doc: ChainDocument = serde_json::from_value(value).map_err(|e| bug(e.to_string()))?;
             let chain_id = doc.chain_id;
-            let back = unmigrate_owned(vec![doc], None).map_err(|e| bug(e.to_string()))?;
+            let back = chain_entries(doc).map_err(|e| bug(e.to_string()))?.entries;
             (Held::Chain(chain_id), back, shares.chains.get(&chain_id).map_or(&[][..], Vec::as_slice))
         }
         Some("quarantine") => {
             let doc: QuarantineDocument = serde_json::from_value(value).map_err(|e| bug(e.to_string()))?;
-            let back = unmigrate_owned(Vec::new(), Some(doc)).map_err(|e| bug(e.to_string()))?;
+            let back = quarantine_entries(doc).map_err(|e| bug(e.to_string()))?.entries;
             (Held::Quarantine, back, shares.quarantine.as_slice())
         }
         _ => return Ok(Held::Nothing),

@@ -210,23 +210,54 @@ pub fn unmigrate_owned(
     chains: Vec<ChainDocument>,
     quarantine: Option<QuarantineDocument>,
 ) -> Result<Vec<Entry>, UnmigrateError> {
-    let mut keyed: Vec<(Vec<u8>, Entry, String)> = Vec::new();
-    for doc in chains {
-        let chain_id = doc.chain_id;
-        for (name, contract) in doc.contracts {
-            let record = record_from_entry_owned(chain_id, name, contract)?;
-            keyed.push((record.key().to_string().into_bytes(), Entry::Valid(record), format!("chain {chain_id}")));
-        }
+    let mut parts = chains.into_iter().map(chain_entries).collect::<Result<Vec<_>, _>>()?;
+    if let Some(quarantine) = quarantine {
+        parts.push(quarantine_entries(quarantine)?);
     }
-    for item in quarantine.map(|q| q.entries).unwrap_or_default() {
-        let entry = quarantined_from_item(&item)?;
-        keyed.push((entry.key.clone(), Entry::Quarantined(entry), "quarantine".to_string()));
+    merge_entries(parts)
+}
+
+/// The entries one document holds, named for errors, in the document's order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentEntries {
+    /// `chain 56` or `quarantine`.
+    pub document: String,
+    pub entries: Vec<Entry>,
+}
+
+/// The records of one chain document (documents are independent: a reader may unmigrate them in parallel and
+/// [`merge_entries`] the parts).
+pub fn chain_entries(doc: ChainDocument) -> Result<DocumentEntries, UnmigrateError> {
+    let chain_id = doc.chain_id;
+    let entries = doc
+        .contracts
+        .into_iter()
+        .map(|(name, contract)| record_from_entry_owned(chain_id, name, contract).map(Entry::Valid))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(DocumentEntries { document: format!("chain {chain_id}"), entries })
+}
+
+/// The entries of the quarantine document, each checked to be invalid for exactly the reasons it lists.
+pub fn quarantine_entries(doc: QuarantineDocument) -> Result<DocumentEntries, UnmigrateError> {
+    let entries =
+        doc.entries.iter().map(|item| quarantined_from_item(item).map(Entry::Quarantined)).collect::<Result<_, _>>()?;
+    Ok(DocumentEntries { document: "quarantine".to_string(), entries })
+}
+
+/// All the parts' entries in key byte order; an error if one key is held twice (two documents claiming one
+/// chain, or a quarantined key that is also valid), naming the later part.
+pub fn merge_entries(parts: Vec<DocumentEntries>) -> Result<Vec<Entry>, UnmigrateError> {
+    let mut keyed: Vec<(Vec<u8>, Entry, usize)> = Vec::new();
+    let mut names = Vec::with_capacity(parts.len());
+    for (i, part) in parts.into_iter().enumerate() {
+        keyed.extend(part.entries.into_iter().map(|entry| (entry.key_bytes(), entry, i)));
+        names.push(part.document);
     }
-    // Stable: of two entries with one key, the error names the document read later, as it always has.
+    // Stable: of two entries with one key, the later part comes second and is the one named.
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
     if let Some(pair) = keyed.windows(2).find(|pair| pair[0].0 == pair[1].0) {
         return Err(UnmigrateError {
-            document: pair[1].2.clone(),
+            document: names[pair[1].2].clone(),
             item: Some(String::from_utf8_lossy(&pair[1].0).into_owned()),
             problem: "this key is held more than once across the documents".to_string(),
         });
