@@ -3,6 +3,7 @@
 
 use crate::core::record::{parse_entry, Entry, SourceEntries};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 /// How many threads to use: the cores this process may run on (at least 1, at most 8: beyond that the
 /// memory bandwidth, not the cores, limits these loads).
@@ -34,6 +35,18 @@ pub fn map<T: Sync, R: Send>(items: &[T], batch: usize, f: impl Fn(&T) -> R + Sy
     });
     done.sort_unstable_by_key(|(i, _)| *i);
     done.into_iter().flat_map(|(_, results)| results).collect()
+}
+
+/// [`map`] over owned items: each batch of items moves to the worker that takes it.
+pub fn map_owned<T: Send, R: Send>(items: Vec<T>, batch: usize, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let batch = batch.max(1);
+    let mut batches: Vec<Mutex<Vec<T>>> = Vec::with_capacity(items.len().div_ceil(batch));
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        batches.push(Mutex::new(items.by_ref().take(batch).collect()));
+    }
+    let take = |slot: &Mutex<Vec<T>>| std::mem::take(&mut *slot.lock().unwrap_or_else(PoisonError::into_inner));
+    map(&batches, 1, |slot| take(slot).into_iter().map(&f).collect::<Vec<R>>()).into_iter().flatten().collect()
 }
 
 /// Runs `a` on a second thread while `b` runs on this one.
@@ -69,6 +82,14 @@ mod tests {
             assert_eq!(map(&items, batch, |i| i * 2), items.iter().map(|i| i * 2).collect::<Vec<_>>());
         }
         assert_eq!(map(&[] as &[u32], 1, |i| *i), Vec::<u32>::new());
+        for batch in [1, 7, 2048] {
+            let owned: Vec<String> = items.iter().map(u32::to_string).collect();
+            assert_eq!(
+                map_owned(owned.clone(), batch, |s| s + "!"),
+                owned.iter().map(|s| format!("{s}!")).collect::<Vec<_>>()
+            );
+        }
+        assert_eq!(map_owned(Vec::<u32>::new(), 3, |i| i), Vec::<u32>::new());
     }
 
     #[test]

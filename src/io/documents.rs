@@ -6,10 +6,10 @@
 
 use crate::core::digest::sha256_hex;
 use crate::core::document::{ChainDocument, Manifest, QuarantineDocument, MANIFEST_FILE};
-use crate::core::migrate::unmigrate;
+use crate::core::migrate::{chain_entries, merge_entries, quarantine_entries, UnmigrateError};
 use crate::core::record::Entry;
 use crate::error::{ErrorCode, ToolError};
-use crate::schema;
+use crate::{parallel, schema};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -24,12 +24,21 @@ pub struct DocumentSet {
 }
 
 impl DocumentSet {
-    /// The entries the documents hold, in key byte order.
-    pub fn entries(&self, path: &Path) -> Result<Vec<Entry>, ToolError> {
-        unmigrate(&self.chains, self.quarantine.as_ref()).map_err(|e| {
+    /// The entries the documents hold, in key byte order (the documents' strings move into the entries; the
+    /// chain documents are turned into records one per core at a time).
+    pub fn into_entries(self, path: &Path) -> Result<Vec<Entry>, ToolError> {
+        let fail = |e: UnmigrateError| {
             ToolError::new(ErrorCode::Json003, path.display().to_string(), "the documents do not form one record set")
                 .caused_by(e)
-        })
+        };
+        let mut parts = parallel::map_owned(self.chains, 1, chain_entries)
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(fail)?;
+        if let Some(quarantine) = self.quarantine {
+            parts.push(quarantine_entries(quarantine).map_err(fail)?);
+        }
+        merge_entries(parts).map_err(fail)
     }
 }
 
@@ -79,64 +88,93 @@ pub fn check_schema(path: &Path, value: &Value) -> Result<(), ToolError> {
     Err(err)
 }
 
-/// Reads every document at `path` (a folder or one file).
+/// One document, typed by its `kind`.
+enum Document {
+    Chain(ChainDocument),
+    Quarantine(QuarantineDocument),
+    Manifest(Manifest),
+}
+
+/// One file read, parsed, validated against the schema and typed; only its digest is kept of its bytes.
+struct ReadFile {
+    path: PathBuf,
+    sha256: String,
+    document: Document,
+}
+
+fn read_file(file: &Path) -> Result<ReadFile, ToolError> {
+    let (bytes, value) = read_json(file)?;
+    let sha256 = sha256_hex(&bytes);
+    drop(bytes);
+    check_schema(file, &value)?;
+    Ok(ReadFile { path: file.to_path_buf(), sha256, document: typed_document(file, value)? })
+}
+
+/// Reads every document at `path` (a folder or one file), one file per core at a time. Errors are those of the
+/// first failing file in name order, as if the files were read one after the other.
 pub fn read_documents(path: &Path) -> Result<DocumentSet, ToolError> {
-    let mut set = DocumentSet::default();
-    let mut raw: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-    for file in json_files(path)? {
-        let (bytes, value) = read_json(&file)?;
-        check_schema(&file, &value)?;
-        add_document(&mut set, &file, value)?;
-        raw.push((file.clone(), bytes));
-        set.files.push(file);
-    }
-    if set.files.is_empty() {
+    let files = json_files(path)?;
+    if files.is_empty() {
         return Err(ToolError::new(ErrorCode::Json001, path.display().to_string(), "no .json file here")
             .with_hint("pass a folder written by `lookcoin-state migrate`, or one of its files"));
     }
+    let mut set = DocumentSet::default();
+    let mut digests: Vec<(PathBuf, String)> = Vec::new();
+    for read in parallel::map(&files, 1, |file| read_file(file)) {
+        let read = read?;
+        add_document(&mut set, &read.path, read.document)?;
+        digests.push((read.path.clone(), read.sha256));
+        set.files.push(read.path);
+    }
     if let Some(manifest) = &set.manifest {
-        verify_manifest(path, manifest, &raw)?;
+        verify_manifest(path, manifest, &digests)?;
     }
     Ok(set)
 }
 
-fn add_document(set: &mut DocumentSet, file: &Path, value: Value) -> Result<(), ToolError> {
+fn typed_document(file: &Path, value: Value) -> Result<Document, ToolError> {
     let shown = file.display().to_string();
     let typed = |e: serde_json::Error| {
         ToolError::new(ErrorCode::Json003, &shown, "document does not match its kind").caused_by(e)
     };
     match value.get("kind").and_then(Value::as_str) {
-        Some("chain") => set.chains.push(serde_json::from_value(value).map_err(typed)?),
-        Some("quarantine") if set.quarantine.is_none() => {
-            set.quarantine = Some(serde_json::from_value(value).map_err(typed)?)
-        }
-        Some("manifest") if set.manifest.is_none() => {
-            set.manifest = Some(serde_json::from_value(value).map_err(typed)?)
-        }
-        Some(kind) => {
-            return Err(ToolError::new(ErrorCode::Json003, &shown, format!("a second `{kind}` document in one set")))
-        }
-        None => return Err(ToolError::new(ErrorCode::Json003, &shown, "document has no `kind`")),
+        Some("chain") => Ok(Document::Chain(serde_json::from_value(value).map_err(typed)?)),
+        Some("quarantine") => Ok(Document::Quarantine(serde_json::from_value(value).map_err(typed)?)),
+        Some("manifest") => Ok(Document::Manifest(serde_json::from_value(value).map_err(typed)?)),
+        Some(kind) => Err(ToolError::new(ErrorCode::Json003, &shown, format!("unknown document kind `{kind}`"))),
+        None => Err(ToolError::new(ErrorCode::Json003, &shown, "document has no `kind`")),
+    }
+}
+
+fn add_document(set: &mut DocumentSet, file: &Path, document: Document) -> Result<(), ToolError> {
+    let second = |kind: &str| {
+        ToolError::new(ErrorCode::Json003, file.display().to_string(), format!("a second `{kind}` document in one set"))
+    };
+    match document {
+        Document::Chain(doc) => set.chains.push(doc),
+        Document::Quarantine(doc) if set.quarantine.is_none() => set.quarantine = Some(doc),
+        Document::Manifest(doc) if set.manifest.is_none() => set.manifest = Some(doc),
+        Document::Quarantine(_) => return Err(second("quarantine")),
+        Document::Manifest(_) => return Err(second("manifest")),
     }
     Ok(())
 }
 
 /// Checks that every file the manifest lists is present with its recorded digest, and that no chain document
 /// is present that the manifest does not list.
-fn verify_manifest(path: &Path, manifest: &Manifest, raw: &[(PathBuf, Vec<u8>)]) -> Result<(), ToolError> {
+fn verify_manifest(path: &Path, manifest: &Manifest, digests: &[(PathBuf, String)]) -> Result<(), ToolError> {
     let name_of = |p: &PathBuf| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     for listed in manifest.files.iter().filter(|f| f.name != MANIFEST_FILE) {
         let subject = path.join(&listed.name).display().to_string();
-        let Some((_, bytes)) = raw.iter().find(|(p, _)| name_of(p) == listed.name) else {
+        let Some((_, actual)) = digests.iter().find(|(p, _)| name_of(p) == listed.name) else {
             return Err(ToolError::new(ErrorCode::Migration003, subject, "a file the manifest lists is missing"));
         };
-        let actual = sha256_hex(bytes);
-        if actual != listed.sha256 {
+        if *actual != listed.sha256 {
             return Err(ToolError::new(ErrorCode::Migration003, subject, "file differs from the manifest")
                 .caused_by(format!("sha256 is {actual}, the manifest says {}", listed.sha256)));
         }
     }
-    for (file, _) in raw {
+    for (file, _) in digests {
         let name = name_of(file);
         if name != MANIFEST_FILE && !manifest.files.iter().any(|f| f.name == name) {
             return Err(ToolError::new(
