@@ -395,7 +395,7 @@ fn read_json_group(c: &mut Criterion, fixtures: &Fixtures) {
             let f = fixtures.get(n);
             b.iter(|| {
                 let docs = read_documents(black_box(&f.json)).expect("read");
-                let entries = docs.entries(&f.json).expect("entries");
+                let entries = docs.into_entries(&f.json).expect("entries");
                 assert_eq!(entries.len(), n);
                 entries
             })

@@ -260,7 +260,7 @@ fn preserve_order_map_equality_ignores_order() {
 fn inspect_both(entries: &SourceEntries) -> Result<(Value, Value), TestCaseError> {
     let docs = read_back(&migrated_files(entries))?;
     let back = unmigrate(&docs.chains, Some(&docs.quarantine)).map_err(|e| TestCaseError::fail(e.to_string()))?;
-    Ok((rows_to_json(&rows_of_raw(entries)), rows_to_json(&rows_of_entries(&back))))
+    Ok((rows_to_json(&rows_of_raw(entries)), rows_to_json(&rows_of_entries(back))))
 }
 
 /// When every valid record is stored canonically (as both writers stored them), inspecting the LevelDB and

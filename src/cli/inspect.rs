@@ -1,11 +1,11 @@
 //! `lookcoin-state inspect PATH`: the entries of a LevelDB folder or of our JSON documents.
 
 use super::{exit, output_error, Format};
-use crate::core::inspect::{rows_of_entries, rows_of_raw, InspectRow};
+use crate::core::inspect::{row_of_bytes, row_of_entry, InspectRow};
 use crate::error::ToolError;
 use crate::io::documents::read_documents;
 use crate::io::leveldb::{looks_like_leveldb, read_leveldb};
-use crate::report;
+use crate::{parallel, report};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -20,10 +20,13 @@ pub struct Args {
 /// Rows of any source the tool reads, detected from the path.
 pub fn load_rows(path: &Path) -> Result<Vec<InspectRow>, ToolError> {
     if looks_like_leveldb(path) {
-        Ok(rows_of_raw(&read_leveldb(path)?.entries))
+        let entries = read_leveldb(path)?.entries;
+        let pairs: Vec<(&[u8], &[u8])> = entries.iter().map(|(k, v)| (k.as_slice(), v.as_slice())).collect();
+        Ok(parallel::map(&pairs, 2048, |(key, value)| row_of_bytes(key, value)))
     } else {
-        let docs = read_documents(path)?;
-        Ok(rows_of_entries(&docs.entries(path)?))
+        // `into_entries` gives key order, which `map_owned` keeps.
+        let entries = read_documents(path)?.into_entries(path)?;
+        Ok(parallel::map_owned(entries, 2048, row_of_entry))
     }
 }
 
@@ -34,5 +37,6 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<u8, ToolError> {
         Format::Json => report::json::inspect(out, &rows),
     }
     .map_err(output_error)?;
+    parallel::drop_in_background(rows);
     Ok(exit::CLEAN)
 }

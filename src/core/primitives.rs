@@ -118,6 +118,10 @@ impl AddressText {
         &self.text
     }
 
+    pub fn into_text(self) -> String {
+        self.text
+    }
+
     pub fn address(&self) -> Address {
         self.address
     }
@@ -151,6 +155,10 @@ impl HashText {
 
     pub fn text(&self) -> &str {
         &self.0
+    }
+
+    pub fn into_text(self) -> String {
+        self.0
     }
 
     pub fn is_empty(&self) -> bool {

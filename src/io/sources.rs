@@ -3,11 +3,11 @@
 
 use crate::core::formats::{self, entries, legacy_v1, openzeppelin, unified_v3, FormatError, InputFile};
 use crate::core::network::NetworkTable;
-use crate::core::record::parse_entries;
 use crate::core::state::{SourceFormat, SourceState};
 use crate::error::{ErrorCode, ToolError};
 use crate::io::documents::{json_files, read_documents, read_json};
 use crate::io::leveldb::{looks_like_leveldb, read_leveldb};
+use crate::parallel::parse_entries;
 use serde_json::Value;
 use std::path::Path;
 

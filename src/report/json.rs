@@ -1,7 +1,7 @@
 //! JSON renderings (`--format json`): one JSON value on stdout, with a `schemaVersion`.
 
 use super::{MigrateReport, ValidateReport, REPORT_SCHEMA_VERSION};
-use crate::core::inspect::{rows_to_json, InspectRow};
+use crate::core::inspect::{InspectJson, InspectRow};
 use serde_json::{json, Value};
 use std::io::Write;
 
@@ -11,8 +11,12 @@ fn emit(out: &mut dyn Write, value: &Value) -> std::io::Result<()> {
 }
 
 /// `{"records":[...]}` exactly as the inspect contract says (no extra fields, so two inspections diff cleanly).
+/// Buffered: standard output flushes at every newline, and 100,000 records are millions of lines.
 pub fn inspect(out: &mut dyn Write, rows: &[InspectRow]) -> std::io::Result<()> {
-    emit(out, &rows_to_json(rows))
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut buffered, &InspectJson(rows))?;
+    writeln!(buffered)?;
+    buffered.flush()
 }
 
 pub fn migrate(out: &mut dyn Write, report: &MigrateReport) -> std::io::Result<()> {

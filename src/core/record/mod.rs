@@ -74,6 +74,28 @@ impl DeploymentRecord {
         map
     }
 
+    /// [`DeploymentRecord::to_value`], moving the record's strings instead of copying them.
+    pub fn into_value(self) -> Map<String, Value> {
+        let mut map = Map::new();
+        map.insert("contractName".into(), Value::String(self.contract_name.0));
+        map.insert("chainId".into(), Value::Number(Number::from(self.chain_id.0)));
+        map.insert("networkName".into(), Value::String(self.network_name));
+        map.insert("address".into(), Value::String(self.address.into_text()));
+        map.insert("factoryByteCodeHash".into(), Value::String(self.factory_bytecode_hash.into_text()));
+        if let Some(hash) = self.implementation_hash {
+            map.insert("implementationHash".into(), Value::String(hash.into_text()));
+        }
+        if let Some(proxy) = self.proxy_address {
+            map.insert("proxyAddress".into(), Value::String(proxy.into_text()));
+        }
+        if let Some(args) = self.deployment_args {
+            map.insert("deploymentArgs".into(), Value::Array(args));
+        }
+        map.insert("timestamp".into(), Value::Number(Number::from(self.timestamp.0)));
+        map.extend(self.extra_fields);
+        map
+    }
+
     /// The value as compact JSON bytes, as the deploy script's `JSON.stringify` wrote it.
     pub fn to_value_bytes(&self) -> Vec<u8> {
         serde_json::to_vec(&Value::Object(self.to_value())).expect("a JSON map always serializes")
