@@ -51,6 +51,11 @@ pub fn validate(document: &Value) -> Vec<SchemaViolation> {
     let v = validators();
     let kind = document.get("kind").and_then(Value::as_str);
     let validator = v.by_kind.iter().find(|(k, _)| Some(*k) == kind).map_or(&v.any, |(_, val)| val);
+    // The yes/no check stops at nothing and builds no error values: several times faster on a valid document,
+    // which is what nearly every document is. Only an invalid one is walked again for its violations.
+    if validator.is_valid(document) {
+        return Vec::new();
+    }
     let mut out: Vec<SchemaViolation> = validator
         .iter_errors(document)
         .map(|e| SchemaViolation { pointer: e.instance_path().to_string(), message: e.to_string() })
