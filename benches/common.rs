@@ -3,6 +3,10 @@
 use criterion::{BenchmarkGroup, SamplingMode, Throughput};
 use std::time::Duration;
 
+/// The allocator the `lookcoin-state` binary uses (src/main.rs), so that the benches time what users run.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Records per measurement under `cargo bench`; `cargo test --benches` runs the first only.
 pub const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
 

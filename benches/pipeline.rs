@@ -8,16 +8,20 @@
 //! - `leveldb_scan`: `read_leveldb` (lock probe, private snapshot copy, checksum verification of every block and
 //!   log record, rusty-leveldb scan: the tool's real cost), and `raw_rusty_leveldb` (open + iterate + collect with
 //!   rusty-leveldb alone, the same options, no copy and no verification) as the reference for the targets.
-//! - `migrate`: the pure core (`core::migrate::migrate`, then with `render_migration`), and
-//!   `cli::migrate::migrate_to_files` (the same plus the self-proof: parse, schema-validate and read back every file).
+//! - `migrate`: the pure core single-threaded (`core::migrate::migrate`, then with `render_migration`); the
+//!   migration as `migrate` runs it (`parallel::parse_entries` + `migrate_parsed`); and
+//!   `cli::migrate::migrate_to_files` (the same plus summary, rendering and the self-proof: parse, schema-validate
+//!   and read back every file).
 //! - `write_validate`: `io::atomic::write_output` into a fresh folder (staging, fsyncs, rename), alone and followed
 //!   by the schema validation of every written file (what `validate` does per file).
-//! - `read_json`: `io::documents::read_documents` (parse, schema, manifest digests) + `entries()`.
+//! - `read_json`: `io::documents::read_documents` (parse, schema, manifest digests) + `into_entries()`: the JSON
+//!   read all the way to validated records; and `read_leveldb+parse` (`read_leveldb` + `parallel::parse_entries`),
+//!   the LevelDB read all the way to validated records, its like-for-like reference.
 //! - `inspect_rows`: `cli::inspect::load_rows` of the LevelDB and of its migrated JSON folder (what
 //!   `inspect --format json` does before printing), the like-for-like "read back" comparison.
-//! - `proof_phases` (only with `LOOKCOIN_BENCH_PHASES=1`): the steps of `migrate_to_files`'s self-proof one by one
-//!   (`parse_entries`, parse to `Value`, schema validation, `from_value` into the typed documents, `unmigrate`),
-//!   to see which one dominates.
+//! - `proof_phases` (only with `LOOKCOIN_BENCH_PHASES=1`): the steps of `migrate_to_files` one by one, each
+//!   single-threaded (`parse_entries`, parse to `Value`, schema validation, `from_value` into the typed documents,
+//!   `unmigrate_owned`), and `prove_files` whole (on every core), to see which one dominates.
 //!
 //! The input is built once per size when a bench first needs it: deterministic synthetic records (the port of
 //! `benches/baseline/synth.mjs`, same seed, same bytes as `make-db.mjs` writes: 5 chains, values of 300-550 bytes,
@@ -36,7 +40,7 @@ use lookcoin_state::cli::inspect::load_rows;
 use lookcoin_state::cli::migrate::migrate_to_files;
 use lookcoin_state::core::digest::entries_sha256;
 use lookcoin_state::core::document::{ChainDocument, QuarantineDocument, SourceInfo};
-use lookcoin_state::core::migrate::{migrate, unmigrate, MigrationContext};
+use lookcoin_state::core::migrate::{migrate, migrate_parsed, unmigrate_owned, MigrationContext};
 use lookcoin_state::core::network::NetworkTable;
 use lookcoin_state::core::output::{render_migration, OutputFile};
 use lookcoin_state::core::primitives::TimestampMs;
@@ -44,6 +48,7 @@ use lookcoin_state::core::record::{parse_entries, SourceEntries};
 use lookcoin_state::io::atomic::write_output;
 use lookcoin_state::io::documents::{check_schema, json_files, read_documents, read_json};
 use lookcoin_state::io::leveldb::read_leveldb;
+use lookcoin_state::parallel;
 use rusty_leveldb::compressor::SnappyCompressor;
 use rusty_leveldb::{CompressorId, LdbIterator, Options, WriteBatch, DB};
 use serde_json::Value;
@@ -334,6 +339,14 @@ fn migrate_group(c: &mut Criterion, fixtures: &Fixtures) {
             let f = fixtures.get(n);
             b.iter(|| migrate(black_box(&f.entries), &ctx))
         });
+        group.bench_with_input(BenchmarkId::new("parallel_parse+migrate_parsed", n), &n, |b, &n| {
+            let f = fixtures.get(n);
+            b.iter(|| {
+                let parsed = parallel::parse_entries(black_box(&f.entries));
+                let migration = migrate_parsed(&f.entries, &parsed, &ctx);
+                (parsed, migration)
+            })
+        });
         group.bench_with_input(BenchmarkId::new("core_migrate+render", n), &n, |b, &n| {
             let f = fixtures.get(n);
             b.iter(|| render_migration(&migrate(black_box(&f.entries), &ctx)))
@@ -400,6 +413,15 @@ fn read_json_group(c: &mut Criterion, fixtures: &Fixtures) {
                 entries
             })
         });
+        group.bench_with_input(BenchmarkId::new("read_leveldb+parse", n), &n, |b, &n| {
+            let f = fixtures.get(n);
+            b.iter(|| {
+                let read = read_leveldb(black_box(&f.leveldb)).expect("read");
+                let entries = parallel::parse_entries(&read.entries);
+                assert_eq!(entries.len(), n);
+                entries
+            })
+        });
     }
     group.finish();
 }
@@ -458,9 +480,18 @@ fn proof_phases(c: &mut Criterion, fixtures: &Fixtures) {
             let values = parse(&fixtures.get(n).files);
             b.iter_batched(|| values.clone(), typed_documents, BatchSize::PerIteration)
         });
-        group.bench_with_input(BenchmarkId::new("unmigrate", n), &n, |b, &n| {
+        group.bench_with_input(BenchmarkId::new("unmigrate_owned", n), &n, |b, &n| {
             let (chains, quarantine) = typed_documents(parse(&fixtures.get(n).files));
-            b.iter(|| unmigrate(black_box(&chains), quarantine.as_ref()).expect("unmigrate"))
+            b.iter_batched(
+                || (chains.clone(), quarantine.clone()),
+                |(chains, quarantine)| unmigrate_owned(chains, quarantine).expect("unmigrate"),
+                BatchSize::PerIteration,
+            )
+        });
+        group.bench_with_input(BenchmarkId::new("prove_files", n), &n, |b, &n| {
+            let f = fixtures.get(n);
+            let expected = parse_entries(&f.entries);
+            b.iter(|| lookcoin_state::proof::prove_files(black_box(&expected), &f.files).expect("proven"))
         });
     }
     group.finish();
