@@ -10,23 +10,23 @@
 //! record, parsing each value a second time to look for repeated fields, and copying the strings out.
 
 use super::DeploymentRecord;
-use crate::core::primitives::{AddressText, ChainId, HashText, RecordKey, TimestampMs};
+use crate::core::primitives::{AddressText, HashText, RecordKey, TimestampMs};
 use serde::de::{Deserialize, Deserializer, Error as _, MapAccess, Visitor};
-use serde_json::{Number, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// The fields of one value as they appear in the bytes, nothing validated yet.
 #[derive(Default)]
 struct Fields<'a> {
     contract_name: Option<&'a str>,
-    chain_id: Option<Number>,
+    chain_id: Option<CanonicalU64>,
     network_name: Option<&'a str>,
     address: Option<&'a str>,
     factory_bytecode_hash: Option<&'a str>,
     implementation_hash: Option<&'a str>,
     proxy_address: Option<&'a str>,
     deployment_args: Option<Vec<Value>>,
-    timestamp: Option<Number>,
+    timestamp: Option<CanonicalU64>,
     extra_fields: BTreeMap<String, Value>,
 }
 
@@ -80,7 +80,7 @@ impl<'de> Deserialize<'de> for Fields<'de> {
 pub(super) fn parse_valid(key: &[u8], value: &[u8]) -> Option<DeploymentRecord> {
     let key: RecordKey = std::str::from_utf8(key).ok()?.parse().ok()?;
     let f: Fields<'_> = serde_json::from_slice(value).ok()?;
-    let chain_id = canonical_u64(f.chain_id.as_ref()?)?;
+    let chain_id = f.chain_id?.0;
     if f.contract_name? != key.contract.0 || chain_id != key.chain_id.0 {
         return None;
     }
@@ -92,15 +92,33 @@ pub(super) fn parse_valid(key: &[u8], value: &[u8]) -> Option<DeploymentRecord> 
         implementation_hash: optional(f.implementation_hash, HashText::parse)?,
         proxy_address: optional(f.proxy_address, AddressText::parse)?,
         deployment_args: f.deployment_args,
-        timestamp: TimestampMs(canonical_u64(f.timestamp.as_ref()?)?),
+        timestamp: TimestampMs(f.timestamp?.0),
         extra_fields: f.extra_fields,
         contract_name: key.contract,
     })
 }
 
-/// The rule of the general path: a number whose text is a canonical non-negative integer.
-fn canonical_u64(number: &Number) -> Option<u64> {
-    ChainId::parse_canonical(number.as_str()).map(|c| c.0)
+/// A number whose text is a canonical non-negative integer that fits in 64 bits: the general path's rule.
+///
+/// serde_json hands a visitor `visit_u64` only for digits without sign, fraction or exponent that fit (JSON itself
+/// forbids leading zeros); `-0`, `56.0`, `5.6e1` and larger numbers arrive as other calls and are refused, so the
+/// value goes to the general path. No text is allocated, unlike a `Number` under `arbitrary_precision`.
+struct CanonicalU64(u64);
+
+impl<'de> Deserialize<'de> for CanonicalU64 {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct U64Only;
+        impl Visitor<'_> for U64Only {
+            type Value = CanonicalU64;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a non-negative integer")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<CanonicalU64, E> {
+                Ok(CanonicalU64(v))
+            }
+        }
+        deserializer.deserialize_u64(U64Only)
+    }
 }
 
 /// An optional field: absent stays absent (`Some(None)`); present must parse (`None` when it does not).
@@ -133,6 +151,10 @@ mod tests {
             GOOD.replace(r#""note":1.50"#, r#""note":1,"note":1"#),
             GOOD.replace(":56,", ":56.0,"),
             GOOD.replace(":56,", ":-0,"),
+            GOOD.replace(r#""timestamp":1"#, r#""timestamp":-0"#),
+            GOOD.replace(r#""timestamp":1"#, r#""timestamp":1.0"#),
+            GOOD.replace(r#""timestamp":1"#, r#""timestamp":1e0"#),
+            GOOD.replace(r#""timestamp":1"#, r#""timestamp":18446744073709551616"#),
             GOOD.replace(r#""timestamp":1"#, r#""timestamp":"1""#),
             GOOD.replace(r#","networkName":"bsc""#, ""),
             GOOD.replace(r#""deploymentArgs":["1",[2]]"#, r#""deploymentArgs":null"#),
