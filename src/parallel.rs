@@ -1,5 +1,7 @@
 //! Pure work spread over the machine's cores with scoped std threads (no pool, no extra crate). The results come
-//! back in input order, so the output is the same whatever the number of cores. The core stays single-threaded and knows nothing of this; the shell chooses.
+//! back in input order, so the output is the same whatever the number of cores. The core splits its work only
+//! where the split is natural and fixed (`migrate_parsed`: one thread per chain document and one for the source
+//! digest); the shell decides what else runs on how many cores.
 
 use crate::core::record::{parse_entry, Entry, SourceEntries};
 use std::sync::atomic::{AtomicUsize, Ordering};
