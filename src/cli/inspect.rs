@@ -22,7 +22,10 @@ pub fn load_rows(path: &Path) -> Result<Vec<InspectRow>, ToolError> {
     if looks_like_leveldb(path) {
         let entries = read_leveldb(path)?.entries;
         let pairs: Vec<(&[u8], &[u8])> = entries.iter().map(|(k, v)| (k.as_slice(), v.as_slice())).collect();
-        Ok(parallel::map(&pairs, 2048, |(key, value)| row_of_bytes(key, value)))
+        let rows = parallel::map(&pairs, 2048, |(key, value)| row_of_bytes(key, value));
+        drop(pairs);
+        parallel::drop_in_background(entries);
+        Ok(rows)
     } else {
         // `into_entries` gives key order, which `map_owned` keeps.
         let entries = read_documents(path)?.into_entries(path)?;
