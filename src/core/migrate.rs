@@ -301,17 +301,16 @@ pub fn record_from_entry_owned(
     if let Some(shadow) = entry.extra_fields.keys().find(|k| super::record::FIELD_ORDER.contains(&k.as_str())) {
         return Err(fail(format!("`extraFields` holds `{shadow}`, a record field: migrate never writes that")));
     }
-    let address = |field: &str, text: &str| {
-        AddressText::parse(text).ok_or_else(|| fail(format!("`{field}` is not an address: `{text}`")))
+    let address = |field: &str, text: String| {
+        AddressText::from_text(text).map_err(|text| fail(format!("`{field}` is not an address: `{text}`")))
     };
-    let hash = |field: &str, text: &str| {
-        HashText::parse(text).ok_or_else(|| fail(format!("`{field}` is not a hash: `{text}`")))
+    let hash = |field: &str, text: String| {
+        HashText::from_text(text).map_err(|text| fail(format!("`{field}` is not a hash: `{text}`")))
     };
-    let address_text = address("address", &entry.address)?;
-    let factory_bytecode_hash = hash("factoryByteCodeHash", &entry.factory_byte_code_hash)?;
-    let implementation_hash =
-        entry.implementation_hash.as_deref().map(|h| hash("implementationHash", h)).transpose()?;
-    let proxy_address = entry.proxy_address.as_deref().map(|a| address("proxyAddress", a)).transpose()?;
+    let address_text = address("address", entry.address)?;
+    let factory_bytecode_hash = hash("factoryByteCodeHash", entry.factory_byte_code_hash)?;
+    let implementation_hash = entry.implementation_hash.map(|h| hash("implementationHash", h)).transpose()?;
+    let proxy_address = entry.proxy_address.map(|a| address("proxyAddress", a)).transpose()?;
     Ok(DeploymentRecord {
         chain_id: ChainId(chain_id),
         contract_name: ContractName(name),

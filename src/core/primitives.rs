@@ -106,12 +106,23 @@ pub struct AddressText {
 impl AddressText {
     /// Accepts `0x` followed by exactly 40 hex digits, in any case.
     pub fn parse(text: &str) -> Option<AddressText> {
+        Self::address_of(text).map(|address| AddressText { text: text.to_string(), address })
+    }
+
+    /// [`AddressText::parse`] keeping the given string (no copy); the string comes back when it is no address.
+    pub fn from_text(text: String) -> Result<AddressText, String> {
+        match Self::address_of(&text) {
+            Some(address) => Ok(AddressText { text, address }),
+            None => Err(text),
+        }
+    }
+
+    fn address_of(text: &str) -> Option<Address> {
         let hex = text.strip_prefix("0x")?;
         if hex.len() != 40 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return None;
         }
-        let address = Address::from_str(hex).ok()?;
-        Some(AddressText { text: text.to_string(), address })
+        Address::from_str(hex).ok()
     }
 
     pub fn text(&self) -> &str {
@@ -146,11 +157,21 @@ pub struct HashText(String);
 
 impl HashText {
     pub fn parse(text: &str) -> Option<HashText> {
-        if text.is_empty() {
-            return Some(HashText(String::new()));
+        Self::is_hash(text).then(|| HashText(text.to_string()))
+    }
+
+    /// [`HashText::parse`] keeping the given string (no copy); the string comes back when it is no hash.
+    pub fn from_text(text: String) -> Result<HashText, String> {
+        if Self::is_hash(&text) {
+            Ok(HashText(text))
+        } else {
+            Err(text)
         }
-        let hex = text.strip_prefix("0x")?;
-        (hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())).then(|| HashText(text.to_string()))
+    }
+
+    fn is_hash(text: &str) -> bool {
+        text.is_empty()
+            || text.strip_prefix("0x").is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
     }
 
     pub fn text(&self) -> &str {
