@@ -37,6 +37,44 @@ fn inspect_of_the_migration_equals_inspect_of_hostile() {
     assert_inspect_round_trips("hostile", 1, 23);
 }
 
+/// `read_documents` reads files its manifest vouches for (same SHA-256) straight into typed documents; read one
+/// by one (a single file has no manifest) every file is parsed, schema-checked and typed. Both give the same set.
+#[test]
+fn files_the_manifest_vouches_for_read_the_same_as_schema_checked_files() {
+    use lookcoin_state::io::documents::{json_files, read_documents};
+    for fixture in ["realistic", "log-tail", "hostile"] {
+        let (work, _, _) = migrate_fixture(fixture, &[]);
+        let out = work.path().join("out");
+        let vouched = read_documents(&out).expect("the migration reads");
+        let (mut chains, mut quarantine) = (Vec::new(), None);
+        // The manifest read alone would look for the files it lists beside it; the documents are what matter.
+        for file in json_files(&out).expect("list").iter().filter(|f| !f.ends_with("manifest.json")) {
+            let one = read_documents(file).expect("each file reads alone");
+            chains.extend(one.chains);
+            quarantine = quarantine.or(one.quarantine);
+        }
+        assert!(!chains.is_empty() && vouched.manifest.is_some(), "{fixture}");
+        assert_eq!(vouched.chains, chains, "{fixture}");
+        assert_eq!(vouched.quarantine, quarantine, "{fixture}");
+    }
+}
+
+/// A file edited after the migration no longer matches its manifest digest, so it is schema-checked in full:
+/// `inspect` names the field the schema rejects (not only the digest).
+#[test]
+fn an_edited_file_is_schema_checked_even_beside_a_manifest() {
+    let (work, _, _) = migrate_fixture("realistic", &[]);
+    let out = work.path().join("out");
+    let file = out.join("bscmainnet.json");
+    let text = std::fs::read_to_string(&file).expect("read");
+    let edited = text.replacen("\"category\": \"core\"", "\"category\": \"kernel\"", 1);
+    assert_ne!(edited, text, "the edit applies");
+    std::fs::write(&file, edited).expect("write");
+    let run = lookcoin(&[OsStr::new("inspect"), out.as_ref()]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("JSON-003") && run.stderr.contains("/contracts/LookCoin/category"), "{run}");
+}
+
 fn validate(path: &Path, format: &str) -> Run {
     lookcoin(&[OsStr::new("validate"), path.as_ref(), "--format".as_ref(), format.as_ref()])
 }
