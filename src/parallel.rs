@@ -1,7 +1,7 @@
 //! Pure work spread over the machine's cores with scoped std threads (no pool, no extra crate). The results come
-//! back in input order, so the output is the same whatever the number of cores. The core splits its work only
-//! where the split is natural and fixed (`migrate_parsed`: one thread per chain document and one for the source
-//! digest); the shell decides what else runs on how many cores.
+//! back in input order, so the output is the same whatever the number of cores. The core splits its work in one
+//! place only (`migrate_parsed` hashes the source on a second thread while it assembles the documents); the shell
+//! decides what else runs on how many cores.
 
 use crate::core::record::{parse_entry, Entry, SourceEntries};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -36,7 +36,17 @@ pub fn map<T: Sync, R: Send>(items: &[T], batch: usize, f: impl Fn(&T) -> R + Sy
         handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
     });
     done.sort_unstable_by_key(|(i, _)| *i);
-    done.into_iter().flat_map(|(_, results)| results).collect()
+    concat(items.len(), done.into_iter().map(|(_, results)| results))
+}
+
+/// The parts one after the other, in a vector allocated once (collecting a flattened iterator would grow it by
+/// doubling, copying every result about twice more).
+fn concat<R>(len: usize, parts: impl Iterator<Item = Vec<R>>) -> Vec<R> {
+    let mut out = Vec::with_capacity(len);
+    for part in parts {
+        out.extend(part);
+    }
+    out
 }
 
 /// [`map`] over owned items: each batch of items moves to the worker that takes it.
@@ -48,7 +58,15 @@ pub fn map_owned<T: Send, R: Send>(items: Vec<T>, batch: usize, f: impl Fn(T) ->
         batches.push(Mutex::new(items.by_ref().take(batch).collect()));
     }
     let take = |slot: &Mutex<Vec<T>>| std::mem::take(&mut *slot.lock().unwrap_or_else(PoisonError::into_inner));
-    map(&batches, 1, |slot| take(slot).into_iter().map(&f).collect::<Vec<R>>()).into_iter().flatten().collect()
+    let len = batches.iter().map(|b| b.lock().map_or(0, |b| b.len())).sum();
+    concat(len, map(&batches, 1, |slot| take(slot).into_iter().map(&f).collect::<Vec<R>>()).into_iter())
+}
+
+/// A batch size for `items` small items (records): about eight batches per worker, so that the last batches
+/// finish together (10,000 records in batches of 2,048 left one core idle for a fifth of the time), and not so
+/// small that taking a batch costs more than its work.
+pub fn batch_for(items: usize) -> usize {
+    items.div_ceil(workers() * 8).clamp(64, 4096)
 }
 
 /// Runs `a` on a second thread while `b` runs on this one.
@@ -70,7 +88,7 @@ pub fn drop_in_background<T: Send + 'static>(value: T) {
 /// [`crate::core::record::parse_entries`] on every core: the same entries in the same (key) order.
 pub fn parse_entries(entries: &SourceEntries) -> Vec<Entry> {
     let pairs: Vec<(&[u8], &[u8])> = entries.iter().map(|(k, v)| (k.as_slice(), v.as_slice())).collect();
-    map(&pairs, 2048, |(key, value)| parse_entry(key, value))
+    map(&pairs, batch_for(pairs.len()), |(key, value)| parse_entry(key, value))
 }
 
 #[cfg(test)]

@@ -22,14 +22,15 @@ pub fn load_rows(path: &Path) -> Result<Vec<InspectRow>, ToolError> {
     if looks_like_leveldb(path) {
         let entries = read_leveldb(path)?.entries;
         let pairs: Vec<(&[u8], &[u8])> = entries.iter().map(|(k, v)| (k.as_slice(), v.as_slice())).collect();
-        let rows = parallel::map(&pairs, 2048, |(key, value)| row_of_bytes(key, value));
+        let rows = parallel::map(&pairs, parallel::batch_for(pairs.len()), |(key, value)| row_of_bytes(key, value));
         drop(pairs);
         parallel::drop_in_background(entries);
         Ok(rows)
     } else {
         // `into_entries` gives key order, which `map_owned` keeps.
         let entries = read_documents(path)?.into_entries(path)?;
-        Ok(parallel::map_owned(entries, 2048, row_of_entry))
+        let batch = parallel::batch_for(entries.len());
+        Ok(parallel::map_owned(entries, batch, row_of_entry))
     }
 }
 
