@@ -351,6 +351,15 @@ fn migrate_group(c: &mut Criterion, fixtures: &Fixtures) {
                 (parsed, migration)
             })
         });
+        group.bench_with_input(BenchmarkId::new("parallel_parse", n), &n, |b, &n| {
+            let f = fixtures.get(n);
+            b.iter_with_large_drop(|| parallel::parse_entries(black_box(&f.entries)))
+        });
+        group.bench_with_input(BenchmarkId::new("migrate_parsed", n), &n, |b, &n| {
+            let f = fixtures.get(n);
+            let parsed = parallel::parse_entries(&f.entries);
+            b.iter_with_large_drop(|| migrate_parsed(black_box(&f.entries), &parsed, &ctx))
+        });
         group.bench_with_input(BenchmarkId::new("core_migrate+render", n), &n, |b, &n| {
             let f = fixtures.get(n);
             b.iter_with_large_drop(|| render_migration(&migrate(black_box(&f.entries), &ctx)))

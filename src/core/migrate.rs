@@ -58,8 +58,9 @@ pub fn migrate_parsed(entries: &SourceEntries, parsed: &[Entry], ctx: &Migration
         }
     }
     let categories: Vec<Category> = valid.iter().map(|(_, _, r)| categorize(&r.contract_name)).collect();
-    // The digest of the whole source (46 MB at 100,000 records) is hashed on its own thread while the documents
-    // are assembled. Threads share nothing mutable here, so the result cannot depend on them.
+    // The digest of the whole source (46 MB at 100,000 records) is hashed on a second thread while the documents
+    // are assembled; the two share nothing mutable, so the result cannot depend on it. (A thread per chain
+    // document was tried and measured slower: copying records is bound by memory, not by a core.)
     std::thread::scope(|scope| {
         let digest = scope.spawn(|| entries_sha256(entries.iter().map(|(k, v)| (k.as_slice(), v.as_slice()))));
         let mut migration = assemble(&valid, &categories, &quarantined, ctx, String::new(), entries.len());
@@ -105,17 +106,8 @@ fn assemble(
     for (parsed, category) in valid.iter().zip(categories) {
         per_chain.entry(parsed.2.chain_id.0).or_default().push((parsed, *category));
     }
-    // Chain documents are independent (each copies its records and hashes its own entries): one thread each.
-    let chains = std::thread::scope(|scope| {
-        let handles: Vec<_> = per_chain
-            .iter()
-            .map(|(chain_id, records)| scope.spawn(move || chain_document(*chain_id, records, ctx)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect::<Vec<ChainDocument>>()
-    });
+    let chains: Vec<ChainDocument> =
+        per_chain.iter().map(|(chain_id, records)| chain_document(*chain_id, records, ctx)).collect();
     Migration {
         chains,
         quarantine: quarantine_document(quarantined, ctx),
