@@ -8,14 +8,15 @@
 //! - `leveldb_scan`: `read_leveldb` (lock probe, private snapshot copy, checksum verification of every block and
 //!   log record, rusty-leveldb scan: the tool's real cost), and `raw_rusty_leveldb` (open + iterate + collect with
 //!   rusty-leveldb alone, the same options, no copy and no verification) as the reference for the targets.
-//! - `migrate`: the pure core single-threaded (`core::migrate::migrate`, then with `render_migration`); the
-//!   migration as `migrate` runs it (`parallel::parse_entries` + `migrate_parsed`); and
+//! - `migrate`: the pure core with its single-threaded parse (`core::migrate::migrate`, then with
+//!   `render_migration`); the migration as `migrate` runs it (`parallel::parse_entries` + `migrate_parsed`); and
 //!   `cli::migrate::migrate_to_files` (the same plus summary, rendering and the self-proof: parse, schema-validate
 //!   and read back every file).
 //! - `write_validate`: `io::atomic::write_output` into a fresh folder (staging, fsyncs, rename), alone and followed
 //!   by the schema validation of every written file (what `validate` does per file).
-//! - `read_json`: `io::documents::read_documents` (parse, schema, manifest digests) + `into_entries()`: the JSON
-//!   read all the way to validated records; and `read_leveldb+parse` (`read_leveldb` + `parallel::parse_entries`),
+//! - `read_json`: `io::documents::read_documents` (parse, manifest digests; no schema check for files the
+//!   manifest vouches for, which is every file here) + `into_entries()`: the JSON read all the way to validated
+//!   records; and `read_leveldb+parse` (`read_leveldb` + `parallel::parse_entries`),
 //!   the LevelDB read all the way to validated records, its like-for-like reference.
 //! - `inspect_rows`: `cli::inspect::load_rows` of the LevelDB and of its migrated JSON folder (what
 //!   `inspect --format json` does before printing), the like-for-like "read back" comparison.

@@ -10,6 +10,7 @@ use crate::core::migrate::{migrate_records, MigrationContext};
 use crate::core::network::NetworkTable;
 use crate::core::output::{render_migration, OutputFile};
 use crate::core::reconcile::{reconcile, Authority, Plan};
+use crate::core::record::Entry;
 use crate::error::{ErrorCode, ToolError};
 use crate::io::backup::replace_with_backup;
 use crate::io::sources::load_source;
@@ -81,7 +82,15 @@ fn result_files(plan: &Plan, label: &str) -> Result<Vec<OutputFile>, ToolError> 
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         migrated_at: migration_time()?,
     };
-    Ok(render_migration(&migrate_records(&records, &quarantined, &ctx)))
+    let files = render_migration(&migrate_records(&records, &quarantined, &ctx));
+    let mut expected: Vec<Entry> = records
+        .iter()
+        .map(|(record, _)| Entry::Valid(record.clone()))
+        .chain(quarantined.iter().cloned().map(Entry::Quarantined))
+        .collect();
+    expected.sort_by_key(Entry::key_bytes);
+    crate::proof::prove_files(&expected, &files)?;
+    Ok(files)
 }
 
 pub fn run(args: &Args, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8, ToolError> {

@@ -1,8 +1,17 @@
 //! Reads our own JSON documents (a migration output folder, or single files) back into entries.
 //! Reads files only.
 //!
-//! Every file is parsed (JSON-002 with line and column), validated against the schema (JSON-003 with the JSON
-//! pointer), and, when the folder has a manifest, checked against the manifest's digests (MIGRATION-003).
+//! Every file is parsed (JSON-002 with line and column) and typed, every record in it validated when it becomes an
+//! entry, and, when the folder has a manifest, each file checked against the manifest's digests (MIGRATION-003).
+//!
+//! The schema check (JSON-003 with the JSON pointer) is skipped for one kind of file: one whose SHA-256 equals
+//! the one its folder's (schema-valid) manifest lists. Those bytes are what `migrate` or `reconcile --apply`
+//! wrote, and both prove the very bytes against the schema before writing them; reading them through a
+//! `serde_json::Value` only for the schema would be most of the read at 100,000 records. The manifest is a
+//! consistency check, not a signature: a folder whose manifest was rewritten to match edited files is read
+//! without the schema check (its records are still validated; the typed documents refuse unknown fields). Any
+//! other file (no manifest, not listed, another digest) is checked against the schema in full, so an edited file
+//! is reported with the JSON pointer of what is wrong. `validate` always checks every file against the schema.
 
 use crate::core::digest::sha256_hex;
 use crate::core::document::{
