@@ -75,6 +75,31 @@ fn an_edited_file_is_schema_checked_even_beside_a_manifest() {
     assert!(run.stderr.contains("JSON-003") && run.stderr.contains("/contracts/LookCoin/category"), "{run}");
 }
 
+/// The other side of the shortcut, as documented: the manifest is a consistency check, not a signature. A file
+/// edited in a way only the schema forbids (a network key with capitals and a space), whose manifest entry is
+/// rewritten to match, is read without the schema check; `validate` still rejects it. If the shortcut were never
+/// taken, `inspect` would fail here; if `validate` took it, `validate` would pass.
+#[test]
+fn a_manifest_rewritten_to_match_skips_the_schema_check_but_not_validate() {
+    use lookcoin_state::core::digest::sha256_hex;
+    let (work, _, _) = migrate_fixture("realistic", &[]);
+    let out = work.path().join("out");
+    let file = out.join("bscmainnet.json");
+    let text = std::fs::read_to_string(&file).expect("read");
+    let edited = text.replacen("\"key\": \"bscmainnet\"", "\"key\": \"BSC Main\"", 1);
+    assert_ne!(edited, text, "the edit applies");
+    let manifest_path = out.join("manifest.json");
+    let manifest = std::fs::read_to_string(&manifest_path).expect("read the manifest");
+    let rewritten = manifest.replacen(&sha256_hex(text.as_bytes()), &sha256_hex(edited.as_bytes()), 1);
+    assert_ne!(rewritten, manifest, "the manifest lists the file's digest");
+    std::fs::write(&file, edited).expect("write");
+    std::fs::write(&manifest_path, rewritten).expect("write the manifest");
+    let run = lookcoin(&[OsStr::new("inspect"), out.as_ref(), "--format".as_ref(), "json".as_ref()]);
+    assert_eq!(run.code, 0, "inspect reads a file its manifest vouches for without the schema: {run}");
+    let (_, report) = assert_validate(&out, 1, &[("bscmainnet.json", "JSON-003")]);
+    assert!(problems(&report).contains("/network/key"), "{}", problems(&report));
+}
+
 fn validate(path: &Path, format: &str) -> Run {
     lookcoin(&[OsStr::new("validate"), path.as_ref(), "--format".as_ref(), format.as_ref()])
 }
