@@ -114,6 +114,24 @@ enum Document {
     Manifest(Manifest),
 }
 
+impl Document {
+    /// The `kind` the document says it is.
+    fn kind(&self) -> DocumentKind {
+        match self {
+            Document::Chain(d) => d.kind,
+            Document::Quarantine(d) => d.kind,
+            Document::Manifest(d) => d.kind,
+        }
+    }
+}
+
+/// JSON-003 for a document that does not deserialize as the kind it is read as.
+fn not_its_kind(file: &Path) -> impl Fn(serde_json::Error) -> ToolError + '_ {
+    move |e| {
+        ToolError::new(ErrorCode::Json003, file.display().to_string(), "document does not match its kind").caused_by(e)
+    }
+}
+
 /// One file read and typed; only its digest is kept of its bytes.
 struct ReadFile {
     path: PathBuf,
@@ -140,24 +158,15 @@ fn read_file(file: &Path, vouched: &[(String, String)]) -> Result<ReadFile, Tool
 
 /// A file `migrate` wrote, typed by the name `migrate` gave it; its `kind` must agree.
 fn typed_from_bytes(file: &Path, name: &str, bytes: &[u8]) -> Result<Document, ToolError> {
-    let typed = |e: serde_json::Error| {
-        ToolError::new(ErrorCode::Json003, file.display().to_string(), "document does not match its kind").caused_by(e)
-    };
-    let (kind, document, expected) = match name {
-        MANIFEST_FILE => {
-            let doc: Manifest = serde_json::from_slice(bytes).map_err(typed)?;
-            (doc.kind, Document::Manifest(doc), DocumentKind::Manifest)
-        }
+    let typed = not_its_kind(file);
+    let (document, expected) = match name {
+        MANIFEST_FILE => (Document::Manifest(serde_json::from_slice(bytes).map_err(&typed)?), DocumentKind::Manifest),
         QUARANTINE_FILE => {
-            let doc: QuarantineDocument = serde_json::from_slice(bytes).map_err(typed)?;
-            (doc.kind, Document::Quarantine(doc), DocumentKind::Quarantine)
+            (Document::Quarantine(serde_json::from_slice(bytes).map_err(&typed)?), DocumentKind::Quarantine)
         }
-        _ => {
-            let doc: ChainDocument = serde_json::from_slice(bytes).map_err(typed)?;
-            (doc.kind, Document::Chain(doc), DocumentKind::Chain)
-        }
+        _ => (Document::Chain(serde_json::from_slice(bytes).map_err(&typed)?), DocumentKind::Chain),
     };
-    if kind != expected {
+    if document.kind() != expected {
         return Err(ToolError::new(ErrorCode::Json003, file.display().to_string(), "document does not match its kind"));
     }
     Ok(document)
@@ -206,13 +215,11 @@ pub fn read_documents(path: &Path) -> Result<DocumentSet, ToolError> {
 
 fn typed_document(file: &Path, value: Value) -> Result<Document, ToolError> {
     let shown = file.display().to_string();
-    let typed = |e: serde_json::Error| {
-        ToolError::new(ErrorCode::Json003, &shown, "document does not match its kind").caused_by(e)
-    };
+    let typed = not_its_kind(file);
     match value.get("kind").and_then(Value::as_str) {
-        Some("chain") => Ok(Document::Chain(serde_json::from_value(value).map_err(typed)?)),
-        Some("quarantine") => Ok(Document::Quarantine(serde_json::from_value(value).map_err(typed)?)),
-        Some("manifest") => Ok(Document::Manifest(serde_json::from_value(value).map_err(typed)?)),
+        Some("chain") => Ok(Document::Chain(serde_json::from_value(value).map_err(&typed)?)),
+        Some("quarantine") => Ok(Document::Quarantine(serde_json::from_value(value).map_err(&typed)?)),
+        Some("manifest") => Ok(Document::Manifest(serde_json::from_value(value).map_err(&typed)?)),
         Some(kind) => Err(ToolError::new(ErrorCode::Json003, &shown, format!("unknown document kind `{kind}`"))),
         None => Err(ToolError::new(ErrorCode::Json003, &shown, "document has no `kind`")),
     }
@@ -235,10 +242,9 @@ fn add_document(set: &mut DocumentSet, file: &Path, document: Document) -> Resul
 /// Checks that every file the manifest lists is present with its recorded digest, and that no chain document
 /// is present that the manifest does not list.
 fn verify_manifest(path: &Path, manifest: &Manifest, digests: &[(PathBuf, String)]) -> Result<(), ToolError> {
-    let name_of = |p: &PathBuf| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     for listed in manifest.files.iter().filter(|f| f.name != MANIFEST_FILE) {
         let subject = path.join(&listed.name).display().to_string();
-        let Some((_, actual)) = digests.iter().find(|(p, _)| name_of(p) == listed.name) else {
+        let Some((_, actual)) = digests.iter().find(|(p, _)| file_name(p) == listed.name) else {
             return Err(ToolError::new(ErrorCode::Migration003, subject, "a file the manifest lists is missing"));
         };
         if *actual != listed.sha256 {
@@ -247,7 +253,7 @@ fn verify_manifest(path: &Path, manifest: &Manifest, digests: &[(PathBuf, String
         }
     }
     for (file, _) in digests {
-        let name = name_of(file);
+        let name = file_name(file);
         if name != MANIFEST_FILE && !manifest.files.iter().any(|f| f.name == name) {
             return Err(ToolError::new(
                 ErrorCode::Migration003,
