@@ -3,6 +3,7 @@
 //! place only (`migrate_parsed` hashes the source on a second thread while it assembles the documents); the shell
 //! decides what else runs on how many cores.
 
+use crate::core::inspect::{row_of_bytes, row_of_entry, InspectRow};
 use crate::core::record::{parse_entry, Entry, SourceEntries};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -85,10 +86,27 @@ pub fn drop_in_background<T: Send + 'static>(value: T) {
     std::thread::spawn(move || drop(value));
 }
 
+/// `f` over every raw entry on every core, in key order.
+fn map_entries<R: Send>(entries: &SourceEntries, f: impl Fn(&[u8], &[u8]) -> R + Sync) -> Vec<R> {
+    let pairs: Vec<(&[u8], &[u8])> = entries.iter().map(|(k, v)| (k.as_slice(), v.as_slice())).collect();
+    map(&pairs, batch_for(pairs.len()), |(key, value)| f(key, value))
+}
+
 /// [`crate::core::record::parse_entries`] on every core: the same entries in the same (key) order.
 pub fn parse_entries(entries: &SourceEntries) -> Vec<Entry> {
-    let pairs: Vec<(&[u8], &[u8])> = entries.iter().map(|(k, v)| (k.as_slice(), v.as_slice())).collect();
-    map(&pairs, batch_for(pairs.len()), |(key, value)| parse_entry(key, value))
+    map_entries(entries, parse_entry)
+}
+
+/// [`crate::core::inspect::rows_of_raw`] on every core: the same rows.
+pub fn rows_of_raw(entries: &SourceEntries) -> Vec<InspectRow> {
+    map_entries(entries, row_of_bytes)
+}
+
+/// [`crate::core::inspect::rows_of_entries`] on every core, for entries already in key byte order (as
+/// `unmigrate` and `into_entries` give them): the same rows, without the sort.
+pub fn rows_of_sorted_entries(entries: Vec<Entry>) -> Vec<InspectRow> {
+    let batch = batch_for(entries.len());
+    map_owned(entries, batch, row_of_entry)
 }
 
 #[cfg(test)]
@@ -118,5 +136,25 @@ mod tests {
             .map(|i| (format!("56-C{i}").into_bytes(), if i % 7 == 0 { b"[1]".to_vec() } else { b"{}".to_vec() }))
             .collect();
         assert_eq!(parse_entries(&entries), crate::core::record::parse_entries(&entries));
+    }
+
+    #[test]
+    fn rows_like_the_sequential_core() {
+        use crate::core::inspect;
+        let valid = |i: u32| {
+            format!(
+                r#"{{"contractName":"C{i}","chainId":56,"networkName":"bsc","address":"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed","factoryByteCodeHash":"","timestamp":{i}}}"#
+            )
+        };
+        let entries: SourceEntries = (0..3000u32)
+            .map(|i| {
+                (format!("56-C{i}").into_bytes(), if i % 7 == 0 { b"[1]".to_vec() } else { valid(i).into_bytes() })
+            })
+            .collect();
+        let rows = rows_of_raw(&entries);
+        assert_eq!(rows.len(), 3000);
+        assert_eq!(rows, inspect::rows_of_raw(&entries));
+        let parsed = crate::core::record::parse_entries(&entries);
+        assert_eq!(rows_of_sorted_entries(parsed.clone()), inspect::rows_of_entries(parsed));
     }
 }

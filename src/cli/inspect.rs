@@ -1,7 +1,7 @@
 //! `lookcoin-state inspect PATH`: the entries of a LevelDB folder or of our JSON documents.
 
 use super::{exit, output_error, Format};
-use crate::core::inspect::{row_of_bytes, row_of_entry, InspectRow};
+use crate::core::inspect::InspectRow;
 use crate::error::ToolError;
 use crate::io::documents::read_documents;
 use crate::io::leveldb::{looks_like_leveldb, read_leveldb};
@@ -21,16 +21,11 @@ pub struct Args {
 pub fn load_rows(path: &Path) -> Result<Vec<InspectRow>, ToolError> {
     if looks_like_leveldb(path) {
         let entries = read_leveldb(path)?.entries;
-        let pairs: Vec<(&[u8], &[u8])> = entries.iter().map(|(k, v)| (k.as_slice(), v.as_slice())).collect();
-        let rows = parallel::map(&pairs, parallel::batch_for(pairs.len()), |(key, value)| row_of_bytes(key, value));
-        drop(pairs);
+        let rows = parallel::rows_of_raw(&entries);
         parallel::drop_in_background(entries);
         Ok(rows)
     } else {
-        // `into_entries` gives key order, which `map_owned` keeps.
-        let entries = read_documents(path)?.into_entries(path)?;
-        let batch = parallel::batch_for(entries.len());
-        Ok(parallel::map_owned(entries, batch, row_of_entry))
+        Ok(parallel::rows_of_sorted_entries(read_documents(path)?.into_entries(path)?))
     }
 }
 
