@@ -1,8 +1,16 @@
-//! JSON renderings (`--format json`): one JSON value on stdout, with a `schemaVersion`.
+//! JSON renderings (`--format json`): one JSON value on stdout per command, with a `schemaVersion`. The compare
+//! report is described by `schemas/compare-report.schema.json` (a test validates real output against it).
 
-use super::{MigrateReport, ValidateReport, REPORT_SCHEMA_VERSION};
+use crate::core::compare::Discrepancy;
 use crate::core::inspect::{InspectJson, InspectRow};
-use serde_json::{json, Value};
+use crate::core::onchain::verify::Finding;
+use crate::core::reconcile::Action;
+use crate::core::reports::comparison::{CompareReport, ReconcileReport, SideSummary};
+use crate::core::reports::migrate::MigrateReport;
+use crate::core::reports::validate::ValidateReport;
+use crate::core::reports::verify::VerifyReport;
+use crate::core::reports::REPORT_SCHEMA_VERSION;
+use serde_json::{json, Map, Value};
 use std::io::Write;
 
 fn emit(out: &mut dyn Write, value: &Value) -> std::io::Result<()> {
@@ -63,4 +71,135 @@ pub fn validate(out: &mut dyn Write, report: &ValidateReport) -> std::io::Result
         }).collect::<Vec<_>>(),
     });
     emit(out, &value)
+}
+
+fn side(s: &SideSummary) -> Value {
+    json!({"source": s.label, "format": s.format.name(), "records": s.records, "invalid": s.invalid})
+}
+
+pub fn discrepancy(d: &Discrepancy) -> Value {
+    json!({
+        "chainId": d.chain_id,
+        "contract": d.contract,
+        "kind": d.kind.name(),
+        "field": d.field.map(|f| f.name()),
+        "left": d.left,
+        "right": d.right,
+    })
+}
+
+pub fn compare_value(report: &CompareReport) -> Value {
+    let by_kind: Map<String, Value> =
+        report.counts().into_iter().map(|(k, n)| (k.name().to_string(), Value::from(n))).collect();
+    json!({
+        "schemaVersion": REPORT_SCHEMA_VERSION,
+        "summary": {
+            "left": side(&report.left),
+            "right": side(&report.right),
+            "discrepancies": report.discrepancies.len(),
+            "contracts": report.contracts.len(),
+            "byKind": by_kind,
+            "comparedFields": report.compared.iter().map(|f| f.name()).collect::<Vec<_>>(),
+            "notCovered": report.not_covered.iter().map(|(f, s)| json!({"field": f.name(), "missingFrom": s})).collect::<Vec<_>>(),
+        },
+        "discrepancies": report.discrepancies.iter().map(discrepancy).collect::<Vec<_>>(),
+    })
+}
+
+pub fn compare(out: &mut dyn Write, report: &CompareReport) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &compare_value(report))?;
+    writeln!(out)
+}
+
+fn action(a: &Action) -> Value {
+    match a {
+        Action::Add { chain_id, contract, record } => {
+            json!({"action": "add", "chainId": chain_id, "contract": contract, "record": record.to_json()})
+        }
+        Action::UpdateField { chain_id, contract, field, from, to } => json!({
+            "action": "update-field", "chainId": chain_id, "contract": contract, "field": field.name(), "from": from, "to": to,
+        }),
+        Action::KeepExtra { chain_id, contract, origin } => {
+            json!({"action": "keep-extra", "chainId": chain_id, "contract": contract, "origin": origin})
+        }
+        Action::Prune { chain_id, contract, origin } => {
+            json!({"action": "prune", "chainId": chain_id, "contract": contract, "origin": origin})
+        }
+        Action::AddQuarantined { key } => json!({"action": "add-quarantined", "key": key}),
+        Action::Conflict { chain_id, contract, kind, detail } => json!({
+            "action": "conflict", "chainId": chain_id, "contract": contract, "kind": kind.name(), "detail": detail,
+        }),
+    }
+}
+
+pub fn reconcile(out: &mut dyn Write, report: &ReconcileReport) -> std::io::Result<()> {
+    let by_action: Map<String, Value> =
+        report.counts().into_iter().map(|(k, n)| (k.to_string(), Value::from(n))).collect();
+    let value = json!({
+        "schemaVersion": REPORT_SCHEMA_VERSION,
+        "summary": {
+            "left": side(&report.left),
+            "right": side(&report.right),
+            "authority": report.authority,
+            "actions": report.plan.actions.len(),
+            "byAction": by_action,
+            "writtenTo": report.written_to,
+            "backup": report.backup,
+        },
+        "actions": report.plan.actions.iter().map(action).collect::<Vec<_>>(),
+    });
+    serde_json::to_writer_pretty(&mut *out, &value)?;
+    writeln!(out)
+}
+
+fn finding_json(f: &Finding) -> Value {
+    json!({"chainId": f.chain_id, "contract": f.contract, "kind": f.kind.name(), "expected": f.expected, "actual": f.actual, "detail": f.detail})
+}
+
+pub fn verify_value(report: &VerifyReport) -> Value {
+    let networks: Vec<Value> = report
+        .networks
+        .iter()
+        .zip(&report.keys)
+        .map(|(n, key)| {
+            json!({
+                "chainId": n.chain_id,
+                "network": key,
+                "block": n.block.map(|b| json!({"number": b.number, "hash": format!("{:#x}", b.hash)})),
+                "endpoints": n.endpoints.iter().map(|e| json!({
+                    "url": e.endpoint, "status": e.outcome.status(), "roundTrips": e.round_trips, "requests": e.requests,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let records: Vec<Value> = report
+        .networks
+        .iter()
+        .flat_map(|n| &n.records)
+        .map(|r| json!({"chainId": r.chain_id, "contract": r.contract, "verdict": r.verdict.name(), "normalisation": r.normalisation.map(|m| m.name()), "notChecked": r.unchecked}))
+        .collect();
+    let by_verdict: serde_json::Map<String, Value> =
+        report.verdict_counts().into_iter().map(|(v, c)| (v.name().to_string(), json!(c))).collect();
+    let by_kind: serde_json::Map<String, Value> =
+        report.finding_counts().into_iter().map(|(k, c)| (k.name().to_string(), json!(c))).collect();
+    json!({
+        "schemaVersion": REPORT_SCHEMA_VERSION,
+        "summary": {
+            "source": report.source,
+            "verdict": report.verdict.name(),
+            "networks": report.networks.len(),
+            "records": records.len(),
+            "skippedWithoutAddress": report.skipped,
+            "byVerdict": by_verdict,
+            "byKind": by_kind,
+        },
+        "networks": networks,
+        "findings": report.findings().map(finding_json).collect::<Vec<_>>(),
+        "records": records,
+    })
+}
+
+pub fn verify(out: &mut dyn Write, report: &VerifyReport) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &verify_value(report))?;
+    writeln!(out)
 }
