@@ -6,6 +6,8 @@
 
 mod support;
 
+mod architecture;
+
 mod strategies;
 
 mod migrate_laws;
