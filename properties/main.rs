@@ -31,4 +31,5 @@ mod relay;
 mod demo_job;
 mod onchain;
 mod report_schemas;
+mod terminal;
 mod verify_cli;
