@@ -3,6 +3,7 @@
 use super::{exit, in_github_actions, output_error, Format, Sources};
 use crate::error::ToolError;
 use crate::io::atomic::write_report_file;
+use crate::io::paths::refuse_overlap;
 use crate::pipeline::compare::compare;
 use crate::report::{github, human, json, junit};
 use std::io::Write;
@@ -20,6 +21,9 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, ToolError> {
+    if let Some(path) = &args.junit {
+        refuse_overlap("--junit", path, &[&args.sources.left, &args.sources.right])?;
+    }
     let report = compare(args.sources.left(), args.sources.right())?;
     if let Some(path) = &args.junit {
         write_report_file(path, junit::compare_xml(&report, "lookcoin-state compare").as_bytes())?;

@@ -5,11 +5,12 @@ use super::{exit, in_github_actions, output_error, Format, FormatFlag};
 use crate::core::onchain::verify::Verdict;
 use crate::error::ToolError;
 use crate::io::atomic::write_report_file;
+use crate::io::paths::refuse_overlap;
 use crate::io::rpc::BlockTag;
 use crate::pipeline::verify::{verify, VerifyOptions};
 use crate::report::{github, human, json, junit};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 #[derive(Debug, clap::Args)]
@@ -74,6 +75,13 @@ impl Args {
 }
 
 pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, ToolError> {
+    if let Some(path) = &args.junit {
+        let inputs: Vec<&Path> = [Some(args.source.as_path()), args.networks.as_deref(), args.artifacts.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        refuse_overlap("--junit", path, &inputs)?;
+    }
     let report = verify(&args.source, args.source_format.map(FormatFlag::format), &args.options())?;
     if let Some(path) = &args.junit {
         write_report_file(path, junit::verify_xml(&report).as_bytes())?;

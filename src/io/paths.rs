@@ -1,6 +1,7 @@
 //! Where paths lead, with symlinks resolved: used to refuse any output path that would land on, in or over an
 //! input. Reads the file system (canonicalisation) only.
 
+use crate::error::{ErrorKind, ToolError};
 use std::path::{Path, PathBuf};
 
 /// The absolute form of a path that may not exist yet: its nearest existing ancestor, canonicalised (symlinks
@@ -14,10 +15,27 @@ pub fn resolved(path: &Path) -> Option<PathBuf> {
     Some(resolved(parent)?.join(absolute.file_name()?))
 }
 
-/// True when one path is the other, or inside it: writing to one would write into, or over, the other.
-pub fn overlap(a: &Path, b: &Path) -> bool {
-    match (resolved(a), resolved(b)) {
-        (Some(x), Some(y)) => x.starts_with(&y) || y.starts_with(&x),
-        _ => false,
+/// Refuses, before anything is written, a path the run would write (`flag` names it: `--out`, `--junit`, a
+/// backup) when it is an input, lies inside one, or holds one (symlinks resolved).
+pub fn refuse_overlap(flag: &str, written: &Path, inputs: &[&Path]) -> Result<(), ToolError> {
+    let Some(target) = resolved(written) else { return Ok(()) };
+    for input in inputs {
+        let Some(source) = resolved(input) else { continue };
+        let relation = if target == source {
+            "onto"
+        } else if target.starts_with(&source) {
+            "into"
+        } else if source.starts_with(&target) {
+            "over the folder that holds"
+        } else {
+            continue;
+        };
+        return Err(ToolError::new(
+            ErrorKind::OutputRefused,
+            written.display().to_string(),
+            format!("{flag} would write {relation} the input {}", input.display()),
+        )
+        .with_hint("write somewhere outside the inputs: lookcoin-state never changes what it reads"));
     }
+    Ok(())
 }

@@ -13,6 +13,7 @@ use crate::core::summary::{summarize, MigrationSummary};
 use crate::error::ToolError;
 use crate::io::atomic::write_output;
 use crate::io::leveldb::read_leveldb;
+use crate::io::paths::refuse_overlap;
 use std::path::Path;
 
 /// What to migrate, where to, and how.
@@ -56,6 +57,9 @@ pub fn migrate_to_files(
 
 /// The whole `migrate` command: read, migrate, prove, write (unless a dry run).
 pub fn migrate(options: &MigrateOptions<'_>, mut step: impl FnMut(&str)) -> Result<MigrateReport, ToolError> {
+    if !options.dry_run {
+        refuse_overlap("--out", options.out, &[options.leveldb])?;
+    }
     step("copying, verifying and reading the LevelDB");
     let read = read_leveldb(options.leveldb)?;
     step("migrating, validating and reading back the documents");

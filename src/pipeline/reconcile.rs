@@ -16,7 +16,7 @@ use crate::core::record::{DeploymentRecord, Entry, QuarantinedEntry};
 use crate::core::reports::comparison::ReconcileReport;
 use crate::error::{ErrorKind, ToolError};
 use crate::io::backup::replace_with_backup;
-use crate::io::paths::overlap;
+use crate::io::paths::refuse_overlap;
 use std::path::Path;
 
 /// How to reconcile.
@@ -33,7 +33,7 @@ pub struct ReconcileOptions<'a> {
 /// Plans, and with `apply_to` writes, the reconciled state.
 pub fn reconcile(left: Side<'_>, right: Side<'_>, options: ReconcileOptions<'_>) -> Result<ReconcileReport, ToolError> {
     if let Some(dir) = options.apply_to {
-        refuse_input_as_output(dir, &[left.path, right.path])?;
+        refuse_overlap("--out", dir, &[left.path, right.path])?;
     }
     let left_state = load_source(left.path, left.format)?;
     let right_state = load_source(right.path, right.format)?;
@@ -49,15 +49,6 @@ pub fn reconcile(left: Side<'_>, right: Side<'_>, options: ReconcileOptions<'_>)
         report.written_to = Some(dir.display().to_string());
     }
     Ok(report)
-}
-
-/// Refuses an output folder that is, is inside, or holds one of the inputs.
-fn refuse_input_as_output(dir: &Path, inputs: &[&Path]) -> Result<(), ToolError> {
-    if inputs.iter().any(|input| overlap(dir, input)) {
-        return Err(ToolError::new(ErrorKind::OutputRefused, dir.display().to_string(), "--out is one of the inputs")
-            .with_hint("write to a new folder; reconcile never changes its inputs"));
-    }
-    Ok(())
 }
 
 /// The reconciled state as our documents, proven like a migration's.
