@@ -4,6 +4,7 @@
 //! the fixtures; writes temporary folders only.
 
 use crate::compare_cli::{assert_failed, lookcoin, s, Work};
+use crate::support;
 use std::path::{Path, PathBuf};
 
 /// Every file under a folder (recursively) with its bytes, to prove a tree unchanged.
@@ -64,4 +65,106 @@ fn a_written_path_beside_the_inputs_is_accepted() {
     let run = lookcoin(&["compare", s(&work.ldb), s(&docs), "--junit", s(&junit)]);
     assert_eq!(run.code, 0, "{run}");
     assert!(junit.is_file());
+}
+
+/// Runs the binary with a time limit (exit 124 when it had to be killed): a read that blocks must fail a test,
+/// not hang it.
+fn lookcoin_within(seconds: u32, args: &[&str]) -> crate::binary_contract::Run {
+    let output = std::process::Command::new("timeout")
+        .arg(seconds.to_string())
+        .arg(support::binary())
+        .args(args)
+        .env("SOURCE_DATE_EPOCH", "1754400000")
+        .env_remove("GITHUB_ACTIONS")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run timeout(1)");
+    crate::binary_contract::Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// The migration of the realistic fixture with `bsctestnet.json` rewritten by `edit` (its manifest left as is).
+fn with_edited_document(work: &Work, edit: impl FnOnce(String) -> String) -> PathBuf {
+    let docs = work.migrated();
+    let file = docs.join("bsctestnet.json");
+    let text = std::fs::read_to_string(&file).expect("read");
+    let edited = edit(text.clone());
+    assert_ne!(edited, text, "the edit applies");
+    std::fs::write(&file, edited).expect("write");
+    docs
+}
+
+#[test]
+fn a_key_given_twice_in_a_json_object_is_json_002_naming_the_key_and_both_places() {
+    let work = Work::new();
+    // A second "LookCoin" entry in the contracts object, right after the first: a reader keeping one silently
+    // would drop a record.
+    let docs = with_edited_document(&work, |text| {
+        let start = text.find("    \"LookCoin\": {").expect("LookCoin entry");
+        let end = start + text[start..].find("\n    },\n").expect("entry end") + "\n    },\n".len();
+        format!("{}{}{}", &text[..end], &text[start..end], &text[end..])
+    });
+    for command in [vec!["inspect", s(&docs)], vec!["compare", s(&work.ldb), s(&docs)]] {
+        let run = lookcoin(&command);
+        assert_failed(&run, 2, "JSON-002");
+        assert!(run.stderr.contains("`LookCoin`"), "names the key: {run}");
+        assert!(run.stderr.matches("bsctestnet.json:").count() >= 1, "names the file: {run}");
+        assert!(run.stderr.contains("first at line"), "names both places: {run}");
+    }
+    let validated = lookcoin(&["validate", s(&docs)]);
+    assert_eq!(validated.code, 1, "an invalid file is a finding of validate: {validated}");
+    assert!(validated.stdout.contains("JSON-002") && validated.stdout.contains("`LookCoin`"), "{validated}");
+    // A top-level field twice.
+    let v1 = work.path("v1");
+    support::copy_dir(&crate::compare_cli::fixture("v1"), &v1);
+    let file = v1.join("bscmainnet.json");
+    let text = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(&file, text.replacen("{", "{\n  \"chainId\": 97,", 1)).expect("write");
+    let run = lookcoin(&["compare", s(&work.ldb), s(&v1)]);
+    assert_failed(&run, 2, "JSON-002");
+    assert!(run.stderr.contains("`chainId`"), "{run}");
+}
+
+#[test]
+fn only_regular_files_are_read_and_every_unreadable_one_is_named() {
+    let work = Work::new();
+    let docs = work.migrated();
+    // A named pipe: opening it for reading would wait for a writer forever.
+    let fifo = docs.join("pipe.json");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let run = lookcoin_within(20, &["validate", s(&fifo)]);
+    assert_failed(&run, 2, "JSON-001");
+    assert!(run.stderr.contains("not a regular file"), "{run}");
+    // A link to an endless device: never read until memory runs out.
+    let zero = work.path("zero.json");
+    std::os::unix::fs::symlink("/dev/zero", &zero).expect("symlink");
+    let run = lookcoin_within(20, &["inspect", s(&zero)]);
+    assert_failed(&run, 2, "JSON-001");
+    // In a folder: the pipe, a link loop and a dangling link are each named, none skipped in silence.
+    std::os::unix::fs::symlink(docs.join("loop.json"), docs.join("loop.json")).expect("symlink loop");
+    std::os::unix::fs::symlink(work.path("gone"), docs.join("dangling.json")).expect("dangling symlink");
+    let run = lookcoin_within(20, &["validate", s(&docs)]);
+    assert_failed(&run, 2, "JSON-001");
+    for name in ["pipe.json", "loop.json", "dangling.json"] {
+        assert!(run.stderr.contains(name), "{name} is named: {run}");
+    }
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_and_the_limit_can_be_raised() {
+    let work = Work::new();
+    let docs = work.migrated();
+    let big = work.path("big.json");
+    let padding = " ".repeat(2 * 1024 * 1024);
+    let text = std::fs::read_to_string(docs.join("bsctestnet.json")).expect("read");
+    std::fs::write(&big, format!("{text}{padding}")).expect("write");
+    let refused = lookcoin(&["validate", s(&big), "--max-file-mb", "1"]);
+    assert_failed(&refused, 2, "JSON-001");
+    assert!(refused.stderr.contains("--max-file-mb"), "the hint names the flag: {refused}");
+    let raised = lookcoin(&["validate", s(&big), "--max-file-mb", "3"]);
+    assert_eq!(raised.code, 0, "{raised}");
 }

@@ -9,6 +9,7 @@ pub mod digest;
 pub mod document;
 pub mod formats;
 pub mod inspect;
+pub mod json_keys;
 pub mod migrate;
 pub mod network;
 pub mod onchain;
