@@ -168,3 +168,59 @@ fn a_file_over_the_size_limit_is_refused_and_the_limit_can_be_raised() {
     let raised = lookcoin(&["validate", s(&big), "--max-file-mb", "3"]);
     assert_eq!(raised.code, 0, "{raised}");
 }
+
+fn sha256_of(path: &Path) -> String {
+    lookcoin_state::core::digest::sha256_hex(&std::fs::read(path).expect("read"))
+}
+
+/// After cutover the JSON is the live store: a hand edit must be compared, not refused.
+#[test]
+fn json_edited_after_migration_is_read_and_each_changed_file_is_reported() {
+    let work = Work::new();
+    let docs = work.migrated();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(docs.join("manifest.json")).expect("read")).expect("json");
+    let listed = |name: &str| {
+        manifest["files"].as_array().expect("files").iter().find(|f| f["name"] == name).expect("listed")["sha256"]
+            .as_str()
+            .expect("sha")
+            .to_string()
+    };
+    let file = docs.join("bsctestnet.json");
+    let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).expect("read")).expect("json");
+    let other = doc["contracts"]["SupplyOracle"]["address"].clone();
+    doc["contracts"]["LookCoin"]["address"] = other;
+    std::fs::write(&file, serde_json::to_vec_pretty(&doc).expect("json")).expect("write");
+    // A file renamed by hand: the manifest's name is gone (removed), the new name is not listed (added).
+    std::fs::rename(docs.join("basesepolia.json"), docs.join("extra.json")).expect("rename");
+    let before = tree(&docs);
+
+    let run = lookcoin(&["compare", s(&work.ldb), s(&docs), "--format", "json"]);
+    assert_eq!(run.code, 1, "{run}");
+    let report = run.json();
+    let items = report["discrepancies"].as_array().expect("discrepancies");
+    let address = items.iter().find(|d| d["kind"] == "address-mismatch").expect("the edit is an address-mismatch");
+    assert_eq!((address["chainId"].as_u64(), address["contract"].as_str()), (Some(97), Some("LookCoin")));
+    let changed: Vec<&serde_json::Value> = items.iter().filter(|d| d["kind"] == "changed-since-migration").collect();
+    assert_eq!(changed.len(), 3, "the edited, the removed and the added file: {run}");
+    let edited = changed.iter().find(|d| d["right"]["file"] == "bsctestnet.json").expect("edited file reported");
+    assert_eq!(edited["right"]["change"], "changed");
+    assert_eq!(edited["right"]["manifestSha256"].as_str(), Some(listed("bsctestnet.json").as_str()));
+    assert_eq!(edited["right"]["sha256"].as_str(), Some(sha256_of(&file).as_str()));
+    let added = changed.iter().find(|d| d["right"]["file"] == "extra.json").expect("added file reported");
+    assert_eq!(added["right"]["change"], "added");
+    let removed = changed.iter().find(|d| d["right"]["file"] == "basesepolia.json").expect("removed file reported");
+    assert_eq!((removed["right"]["change"].as_str(), removed["right"]["sha256"].is_null()), (Some("removed"), true));
+
+    // inspect and verify-chain read the edited folder too.
+    let inspect = lookcoin(&["inspect", s(&docs), "--format", "json"]);
+    assert_eq!(inspect.code, 0, "{inspect}");
+    let unreachable = ["--rpc", "97=http://127.0.0.1:9/", "--retries", "0", "--timeout", "1"];
+    let verify = lookcoin(&[&["verify-chain", s(&docs)][..], &unreachable].concat());
+    assert_eq!(verify.code, 3, "read, then unverifiable for want of a chain, never refused: {verify}");
+    // validate stays strict about the manifest.
+    let validated = lookcoin(&["validate", s(&docs)]);
+    assert_eq!(validated.code, 1, "{validated}");
+    assert!(validated.stdout.contains("MIGRATION-003"), "{validated}");
+    assert!(tree(&docs) == before, "reading changed nothing");
+}

@@ -23,7 +23,7 @@ fn validate_file(path: &Path) -> Result<ValidatedFile, ToolError> {
 
 /// For a folder whose files are all valid, checks the set as a whole: manifest digests, one record per key.
 fn validate_set(path: &Path) -> Option<ValidatedFile> {
-    let outcome = read_documents(path).and_then(|docs| docs.into_entries(path).map(|_| ()));
+    let outcome = read_documents(path).and_then(|docs| docs.unchanged(path)?.into_entries(path).map(|_| ()));
     outcome.err().map(|e| ValidatedFile { path: path.display().to_string(), failure: Some(failure(&e)) })
 }
 
