@@ -224,3 +224,214 @@ fn json_edited_after_migration_is_read_and_each_changed_file_is_reported() {
     assert!(validated.stdout.contains("MIGRATION-003"), "{validated}");
     assert!(tree(&docs) == before, "reading changed nothing");
 }
+
+/// The files of an output folder that are part of a migration (the backup marker aside).
+fn migration_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    tree(dir).into_iter().filter(|(p, _)| p.extension().is_some_and(|x| x == "json")).collect()
+}
+
+/// `migrate --force` of `ldb` into `out` at `epoch` (each epoch gives other bytes: the time is in the documents).
+fn migrate_at(epoch: u64, ldb: &Path, out: &Path, stall: Option<&str>) -> std::process::Child {
+    let mut command = std::process::Command::new(support::binary());
+    command.args(["migrate", "--leveldb", s(ldb), "--out", s(out), "--force"]);
+    command.env("SOURCE_DATE_EPOCH", epoch.to_string()).env_remove("GITHUB_ACTIONS");
+    if let Some(point) = stall {
+        command.env("LOOKCOIN_STALL_AT", point);
+    }
+    command.stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null());
+    command.stderr(std::process::Stdio::piped()).spawn().expect("start lookcoin-state")
+}
+
+/// Waits until the child says it stalled at `point`, then kills it with SIGKILL.
+fn kill_when_stalled(mut child: std::process::Child, point: &str) {
+    use std::io::BufRead;
+    let stderr = child.stderr.take().expect("piped stderr");
+    let mut lines = std::io::BufReader::new(stderr).lines();
+    let said = lines.next().expect("a line before it ends").expect("UTF-8");
+    assert_eq!(said, format!("stalled at {point}"));
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+}
+
+fn leftovers(parent: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(parent)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".staging-"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn migrate_force_replaces_the_folder_as_a_set_and_keeps_a_backup_restore_accepts() {
+    let work = Work::new();
+    let out = work.path("out");
+    assert_eq!(migrate_at(1_754_400_000, &work.ldb, &out, None).wait().expect("ran").code(), Some(1));
+    let old = migration_files(&out);
+    std::fs::write(out.join("notes.txt"), "kept with the old set").expect("a file of the user's");
+    let run = crate::compare_cli::run(
+        1_754_400_060,
+        None,
+        &["migrate", "--leveldb", s(&work.ldb), "--out", s(&out), "--force"],
+    );
+    assert_eq!(run.code, 1, "{run}");
+    let backup = work.path("out.backup-20250805T132100000Z");
+    assert!(run.stdout.contains(&format!("(what was there is kept in {})", backup.display())), "{run}");
+    assert_eq!(migration_files(&backup), old, "the backup holds the old set");
+    assert!(backup.join("notes.txt").is_file(), "and everything else that was there");
+    assert!(!out.join("notes.txt").exists(), "the new folder is the new set only");
+    assert!(tree(&out).iter().all(|(p, _)| !p.to_string_lossy().contains(".tmp-")), "no temporary file in --out");
+    assert!(leftovers(work.dir.path()).is_empty());
+    let validated = lookcoin(&["validate", s(&out)]);
+    assert_eq!(validated.code, 0, "{validated}");
+    let restored = crate::compare_cli::run(1_754_400_120, None, &["restore", s(&backup)]);
+    assert_eq!(restored.code, 0, "{restored}");
+    assert_eq!(migration_files(&out), old);
+}
+
+/// Killed at every point of the swap, `--out` holds the old set or the new set, never a mix, and the next run on
+/// the same `--out` clears what the kill left (a marked old set becomes the backup `restore` accepts).
+#[test]
+fn a_kill_at_any_point_of_migrate_force_leaves_the_old_or_the_new_set() {
+    for point in ["staged", "marked", "swapped"] {
+        let work = Work::new();
+        let out = work.path("out");
+        assert_eq!(migrate_at(1_754_400_000, &work.ldb, &out, None).wait().expect("ran").code(), Some(1));
+        let old = migration_files(&out);
+        kill_when_stalled(migrate_at(1_754_400_060, &work.ldb, &out, Some(point)), point);
+        let now = migration_files(&out);
+        let new_set = point == "swapped";
+        assert!(!now.is_empty(), "{point}: --out is never missing");
+        if new_set {
+            assert_ne!(now, old, "{point}: the new set is in place");
+        } else {
+            assert_eq!(now, old, "{point}: the old set is untouched");
+        }
+        let validated = lookcoin(&["validate", s(&out)]);
+        assert_eq!(validated.code, 0, "{point}: a whole set, which validates: {validated}");
+        assert!(tree(&out).iter().all(|(p, _)| !p.to_string_lossy().contains(".tmp-")), "{point}: no temporary file");
+        // The next run clears what was left: the marked old set becomes a backup, staging folders go.
+        let next = crate::compare_cli::run(
+            1_754_400_120,
+            None,
+            &["migrate", "--leveldb", s(&work.ldb), "--out", s(&out), "--force"],
+        );
+        assert_eq!(next.code, 1, "{point}: {next}");
+        assert!(leftovers(work.dir.path()).is_empty(), "{point}: {:?}", leftovers(work.dir.path()));
+        if new_set {
+            let recovered = work.path("out.backup-20250805T132100000Z");
+            assert_eq!(migration_files(&recovered), old, "{point}: the old set, recovered as a backup");
+            let restored = crate::compare_cli::run(1_754_400_180, None, &["restore", s(&recovered)]);
+            assert_eq!(restored.code, 0, "{point}: restore accepts it: {restored}");
+            assert_eq!(migration_files(&out), old);
+        }
+    }
+}
+
+/// A tmpfs of `kib` KiB mounted at a new folder, unmounted on drop (the tests run as root, as CI does).
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    fn mount(kib: u32) -> SmallDisk {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={kib}k"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .expect("run mount");
+        assert!(status.success(), "mounting a tmpfs needs root (CI runs as root)");
+        SmallDisk { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(self.dir.path()).status();
+    }
+}
+
+#[test]
+fn a_full_disk_leaves_the_old_set_and_says_so_with_a_disk_space_hint() {
+    let disk = SmallDisk::mount(400);
+    let out = disk.path().join("out");
+    let small = Work::new();
+    assert_eq!(migrate_at(1_754_400_000, &small.ldb, &out, None).wait().expect("ran").code(), Some(1));
+    let old = migration_files(&out);
+    let large = support::fixture_copy("large-10k");
+    let run = crate::compare_cli::run(
+        1_754_400_060,
+        None,
+        &["migrate", "--leveldb", s(large.path()), "--out", s(&out), "--force"],
+    );
+    assert_failed(&run, 3, "MIGRATION-001");
+    assert!(run.stderr.contains("free space"), "a disk-space hint: {run}");
+    assert_eq!(migration_files(&out), old, "the old set is untouched");
+    assert!(leftovers(disk.path()).is_empty(), "no staging folder left: {:?}", leftovers(disk.path()));
+}
+
+#[test]
+fn a_full_temporary_disk_is_migration_001_not_a_corrupt_leveldb() {
+    let disk = SmallDisk::mount(200);
+    let large = support::fixture_copy("large-10k");
+    let out = tempfile::tempdir().expect("temp dir");
+    let output = std::process::Command::new(support::binary())
+        .args(["migrate", "--leveldb", s(large.path()), "--out", s(&out.path().join("out"))])
+        .env("TMPDIR", disk.path())
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(stderr.starts_with("error[MIGRATION-001]"), "{stderr}");
+    assert!(stderr.contains("free space"), "{stderr}");
+}
+
+#[test]
+fn reconcile_apply_never_writes_a_key_as_both_a_record_and_a_quarantined_entry() {
+    let work = Work::new();
+    let docs = work.migrated();
+    // One chain document for the junk chain 31337, holding a valid LookCoin: the migration quarantines that key.
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(docs.join("bscmainnet.json")).expect("read")).expect("json");
+    doc["chainId"] = 31337.into();
+    doc["network"] = serde_json::json!({"key": "hardhat", "tier": "dev", "known": true});
+    let mut lookcoin_entry = doc["contracts"]["LookCoin"].clone();
+    lookcoin_entry["networkName"] = "hardhat".into();
+    doc["contracts"] = serde_json::json!({ "LookCoin": lookcoin_entry });
+    let one = work.path("hardhat.json");
+    std::fs::write(&one, serde_json::to_vec_pretty(&doc).expect("json")).expect("write");
+    let out = work.path("applied");
+    let run = lookcoin(&["reconcile", s(&one), s(&docs), "--authority", "left", "--apply", "--out", s(&out)]);
+    assert_failed(&run, 2, "MIGRATION-001");
+    assert!(run.stderr.contains("31337-LookCoin"), "{run}");
+    assert!(!out.exists(), "nothing written");
+}
+
+#[test]
+fn restore_refuses_a_backup_whose_marker_names_another_folder() {
+    let work = Work::new();
+    let out = work.path("out");
+    assert_eq!(migrate_at(1_754_400_000, &work.ldb, &out, None).wait().expect("ran").code(), Some(1));
+    assert_eq!(migrate_at(1_754_400_060, &work.ldb, &out, None).wait().expect("ran").code(), Some(1));
+    let backup = work.path("out.backup-20250805T132100000Z");
+    let marker = backup.join(".lookcoin-state-backup");
+    let elsewhere = work.path("elsewhere");
+    std::fs::create_dir(&elsewhere).expect("a folder of the user's");
+    std::fs::write(elsewhere.join("precious.txt"), "keep me").expect("write");
+    for named in [elsewhere.clone(), backup.clone(), work.ldb.clone()] {
+        let text =
+            serde_json::json!({"originalPath": named.display().to_string(), "createdAt": "2025-08-05T13:21:00.000Z"});
+        std::fs::write(&marker, serde_json::to_vec(&text).expect("json")).expect("edit the marker");
+        let before = (tree(&backup), tree(&elsewhere), tree(&out));
+        let run = lookcoin(&["restore", s(&backup)]);
+        assert_failed(&run, 2, "MIGRATION-001");
+        assert!(run.stderr.contains("not this backup's own folder"), "{run}");
+        assert!((tree(&backup), tree(&elsewhere), tree(&out)) == before, "nothing moved");
+    }
+}

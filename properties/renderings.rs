@@ -103,6 +103,7 @@ fn migrate_report(name: &str) -> MigrateReport {
         source: name.to_string(),
         out: format!("{name}-json"),
         dry_run: false,
+        backup: None,
         files_verified: read.files_verified,
         summary,
         files: files
@@ -169,7 +170,7 @@ fn validate_of_a_tampered_migration_in_both_formats() {
     let work = tempfile::tempdir_in("/tmp").expect("temp dir");
     let out = work.path().join("out");
     let (_, files) = migrate_to_files(&read_fixture("realistic").entries, "realistic", AT).expect("migrates");
-    lookcoin_state::io::atomic::write_output(&out, &files, false).expect("written");
+    lookcoin_state::io::atomic::write_output(&out, &files).expect("written");
     let file = out.join("bscmainnet.json");
     let text = std::fs::read_to_string(&file).expect("read");
     std::fs::write(&file, text.replacen("\"networkName\": \"bsc\"", "\"networkName\": \"bscmainnet\"", 1))

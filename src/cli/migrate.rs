@@ -20,7 +20,7 @@ pub struct Args {
     /// Do everything but write.
     #[arg(long)]
     pub dry_run: bool,
-    /// Replace the files of a non-empty output folder.
+    /// Replace a non-empty output folder as a whole; its previous contents are kept as `<out>.backup-<time>`.
     #[arg(long)]
     pub force: bool,
     #[arg(long, value_enum, default_value_t)]

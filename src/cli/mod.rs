@@ -60,7 +60,7 @@ pub enum Command {
     Compare(compare::Args),
     /// Plan (and with --apply, write) the changes that make one source agree with the other.
     Reconcile(reconcile::Args),
-    /// Put a backup made by `reconcile --apply` back in place.
+    /// Put a backup made by `migrate --force` or `reconcile --apply` back in place.
     Restore(restore::Args),
     /// Prove the records match the live contracts (EIP-1967 slot, code hash, proxiableUUID) over JSON-RPC.
     VerifyChain(verify_chain::Args),

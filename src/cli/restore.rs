@@ -1,4 +1,5 @@
-//! `lookcoin-state restore BACKUP`: puts a backup made by `reconcile --apply` back where it came from.
+//! `lookcoin-state restore BACKUP`: puts a backup made by `migrate --force` or `reconcile --apply` back where it
+//! came from.
 
 use super::{exit, output_error};
 use crate::error::ToolError;
@@ -9,7 +10,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A `<out>.backup-<time>` folder.
+    /// A `<out>.backup-<time>` folder (made by `migrate --force` or `reconcile --apply`).
     pub backup: PathBuf,
 }
 

@@ -1,13 +1,18 @@
-//! Replaces an output folder only after a timestamped backup of it, and puts a backup back. Writes the output
-//! folder and its siblings (`<name>.backup-<time>`, a staging folder).
+//! Replaces an output folder as a set, keeping the old one as a timestamped backup, and puts a backup back.
+//! Writes the output folder and its siblings (`<name>.backup-<time>`, a hidden staging folder).
 //!
-//! The swap is two renames in one parent folder: the old folder becomes the backup, the fully written staging
-//! folder becomes the output. No reader ever sees a half-written output folder.
+//! The new set is written and fsynced in a staging folder beside `out`. The old folder first gets the marker that
+//! makes it a backup `restore` accepts, then the two folders trade places in one atomic step (Linux
+//! `renameat2(RENAME_EXCHANGE)`; elsewhere two renames), and the old set is renamed to its backup name. Killed at
+//! any moment, `out` holds the old set or the new set, never a mix; what the kill left beside it is recognised by
+//! the next run on the same `out` ([`clear_leftovers`]): a staging folder is removed, an old set that already
+//! carries its marker becomes the backup it was meant to be.
 
 use crate::core::output::OutputFile;
 use crate::core::primitives::TimestampMs;
 use crate::error::{ErrorKind, ToolError};
-use crate::io::atomic::{write_file_atomic, write_output};
+use crate::io::atomic::{parent_of, staging_prefix, sync_dir, write_file_atomic, write_output, write_staging};
+use crate::io::faults::stall_at;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -27,42 +32,145 @@ fn fail(path: &Path, what: &str, e: std::io::Error) -> ToolError {
     ToolError::output_io(path.display().to_string(), what, e)
 }
 
-/// Writes `files` as the new content of `out`. An existing non-empty `out` is first moved to a backup, whose path is
+/// Writes `files` as the new content of `out`. An existing non-empty `out` is kept as a backup, whose path is
 /// returned.
 pub fn replace_with_backup(out: &Path, files: &[OutputFile], at: TimestampMs) -> Result<Option<PathBuf>, ToolError> {
+    clear_leftovers(out, at)?;
     let non_empty = std::fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(false);
     if !non_empty {
-        write_output(out, files, false)?;
+        write_output(out, files)?;
         return Ok(None);
     }
-    let staging = sibling(out, &format!("staging-{}", stamp(at)));
+    let staged = write_staging(out, files)?;
+    swap_with_backup(out, &staged, at).map(Some)
+}
+
+/// Puts the fully written folder `staged` (a sibling of `out`) in the place of `out`, and keeps the old `out` as
+/// `<out>.backup-<time>` with the marker `restore` reads. On failure before the swap, `staged` is removed and `out`
+/// is untouched. Returns the backup's path.
+pub fn swap_with_backup(out: &Path, staged: &Path, at: TimestampMs) -> Result<PathBuf, ToolError> {
     let backup = sibling(out, &format!("backup-{}", stamp(at)));
-    if backup.exists() || staging.exists() {
-        return Err(ToolError::new(
-            ErrorKind::OutputRefused,
-            backup.display().to_string(),
-            "a backup of this time already exists",
-        )
-        .with_hint("run again in a moment"));
+    let abandon = |e: ToolError| {
+        let _ = std::fs::remove_dir_all(staged);
+        e
+    };
+    if backup.exists() {
+        return Err(abandon(
+            ToolError::new(
+                ErrorKind::OutputRefused,
+                backup.display().to_string(),
+                "a backup of this time already exists",
+            )
+            .with_hint("run again in a moment"),
+        ));
     }
-    write_output(&staging, files, false)?;
-    std::fs::rename(out, &backup).map_err(|e| {
-        let _ = std::fs::remove_dir_all(&staging);
-        fail(out, "cannot move the current output aside as a backup", e)
-    })?;
-    if let Err(e) = std::fs::rename(&staging, out) {
-        let _ = std::fs::rename(&backup, out);
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(fail(out, "cannot move the new output into place; the old one was put back", e));
-    }
+    stall_at("staged");
     let marker = json!({"originalPath": absolute(out).display().to_string(), "createdAt": at.to_rfc3339()});
-    write_file_atomic(&backup, BACKUP_MARKER, &serde_json::to_vec_pretty(&marker).expect("json"))
-        .map_err(|e| fail(&backup, "cannot write the backup's marker", e))?;
-    Ok(Some(backup))
+    write_file_atomic(out, BACKUP_MARKER, &serde_json::to_vec_pretty(&marker).expect("a JSON value"))
+        .map_err(|e| abandon(fail(out, "cannot mark the current output as a backup", e)))?;
+    stall_at("marked");
+    exchange(staged, out).map_err(|e| {
+        let _ = std::fs::remove_file(out.join(BACKUP_MARKER));
+        abandon(fail(out, "cannot swap the new output into place", e))
+    })?;
+    // `staged` now holds the old set, marked: from here on a kill leaves it for the next run to rename.
+    stall_at("swapped");
+    std::fs::rename(staged, &backup).map_err(|e| fail(staged, "cannot rename the old output to its backup name", e))?;
+    sync_dir(&parent_of(out)).map_err(|e| fail(out, "cannot sync the parent folder", e))?;
+    Ok(backup)
+}
+
+/// `a` and `b` (two existing folders of one parent) trade names in one atomic step.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| std::ffi::CString::new(p.as_os_str().as_bytes()).map_err(std::io::Error::other);
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: two valid NUL-terminated paths, relative to the current directory; renameat2 only reads them.
+    let done =
+        unsafe { libc::renameat2(libc::AT_FDCWD, a.as_ptr(), libc::AT_FDCWD, b.as_ptr(), libc::RENAME_EXCHANGE) };
+    if done == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// Without an atomic exchange: the old folder goes aside, the new one takes its place (a kill between the two
+/// renames leaves no `out`, the new set staged and the old set marked beside it, both recovered by the next run).
+#[cfg(not(target_os = "linux"))]
+fn exchange(staged: &Path, out: &Path) -> std::io::Result<()> {
+    let aside = out.with_file_name(format!("{}{}", staging_prefix(out), "old"));
+    std::fs::rename(out, &aside)?;
+    if let Err(e) = std::fs::rename(staged, out) {
+        let _ = std::fs::rename(&aside, out);
+        return Err(e);
+    }
+    std::fs::rename(&aside, staged)
+}
+
+/// What a run killed while writing `out` left beside it: staging folders are removed; a folder that already
+/// carries its backup marker (the old set, swapped out but not yet renamed) becomes `<out>.backup-<time>`.
+/// Returns the backups recovered.
+pub fn clear_leftovers(out: &Path, at: TimestampMs) -> Result<Vec<PathBuf>, ToolError> {
+    let parent = parent_of(out);
+    let prefix = staging_prefix(out);
+    let Ok(listing) = std::fs::read_dir(&parent) else { return Ok(Vec::new()) };
+    let mut recovered = Vec::new();
+    for entry in listing.flatten() {
+        let path = entry.path();
+        let ours = entry.file_name().to_string_lossy().starts_with(&prefix);
+        if !ours || !path.is_dir() || path.is_symlink() {
+            continue;
+        }
+        if path.join(BACKUP_MARKER).is_file() {
+            // The name the killed run meant to give it (its marker's time), else this run's.
+            let meant = marker_time(&path.join(BACKUP_MARKER)).unwrap_or_else(|| stamp(at));
+            let backup = sibling(out, &format!("backup-{meant}"));
+            std::fs::rename(&path, &backup)
+                .map_err(|e| fail(&path, "cannot recover a backup left by a killed run", e))?;
+            recovered.push(backup);
+        } else {
+            std::fs::remove_dir_all(&path)
+                .map_err(|e| fail(&path, "cannot remove a staging folder left by a killed run", e))?;
+        }
+    }
+    Ok(recovered)
+}
+
+/// The `createdAt` of a backup marker, as a backup name's time stamp.
+fn marker_time(marker: &Path) -> Option<String> {
+    let value: Value = serde_json::from_slice(&std::fs::read(marker).ok()?).ok()?;
+    Some(value.get("createdAt")?.as_str()?.replace(['-', ':', '.'], ""))
 }
 
 fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// A backup is put back only where it came from: the folder its marker names must be its own sibling `<name>` of
+/// `<name>.backup-<time>` (or of `<name>.replaced-<time>`, what a restore set aside); a marker edited to name any
+/// other path, or the backup itself, is refused.
+fn refuse_foreign_marker(backup: &Path, original: &Path, marker_path: &Path) -> Result<(), ToolError> {
+    let backup_abs = crate::io::paths::resolved(backup).unwrap_or_else(|| absolute(backup));
+    let original_abs = crate::io::paths::resolved(original).unwrap_or_else(|| absolute(original));
+    let own_sibling = original_abs.parent() == backup_abs.parent()
+        && original_abs.file_name().is_some_and(|name| {
+            let name = name.to_string_lossy();
+            backup_abs.file_name().is_some_and(|b| {
+                let b = b.to_string_lossy();
+                ["backup", "replaced"].iter().any(|kind| b.starts_with(&format!("{name}.{kind}-")))
+            })
+        });
+    if own_sibling {
+        return Ok(());
+    }
+    Err(ToolError::new(
+        ErrorKind::OutputRefused,
+        marker_path.display().to_string(),
+        format!("the marker names {}, which is not this backup's own folder", original.display()),
+    )
+    .with_hint("restore only puts a `<name>.backup-<time>` folder back as the `<name>` beside it"))
 }
 
 /// What `restore` did.
@@ -91,6 +199,7 @@ pub fn restore(backup: &Path, at: TimestampMs) -> Result<Restored, ToolError> {
             "the marker has no originalPath",
         ));
     };
+    refuse_foreign_marker(backup, &original, &marker_path)?;
     let mut replaced_backup = None;
     if original.exists() {
         // `replaced-`, not `backup-`: at the backup's own time stamp the two names would collide.

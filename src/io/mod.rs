@@ -7,6 +7,7 @@ pub mod artifacts;
 pub mod atomic;
 pub mod backup;
 pub mod documents;
+pub mod faults;
 pub mod leveldb;
 pub mod networks_file;
 pub mod paths;

@@ -98,7 +98,7 @@ fn whole_job(keep: Option<&Path>, out: &mut dyn Write, err: &mut dyn Write) -> R
 
     let read = read_leveldb(&db_dir)?;
     let (summary, files) = migrate::migrate_to_files(&read.entries, &read.label, migration_time()?)?;
-    write_output(&json_dir, &files, false)?;
+    write_output(&json_dir, &files)?;
     if summary.has_findings() {
         return Err(unexpected(&db_dir.display().to_string(), "the migration quarantined demo records"));
     }

@@ -12,9 +12,10 @@ use crate::core::reports::migrate::{MigrateReport, WrittenFile};
 use crate::core::summary::{summarize, MigrationSummary};
 use crate::error::ToolError;
 use crate::io::atomic::write_output;
+use crate::io::backup::{clear_leftovers, replace_with_backup};
 use crate::io::leveldb::read_leveldb;
 use crate::io::paths::refuse_overlap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What to migrate, where to, and how.
 #[derive(Debug, Clone)]
@@ -55,6 +56,17 @@ pub fn migrate_to_files(
     Ok((summary, files))
 }
 
+/// Writes the files to `--out`: into a new or empty folder; with `--force`, as a set in place of what is there,
+/// which is kept as a backup (returned). Whatever a killed earlier run left beside `--out` is cleared first.
+fn write(options: &MigrateOptions<'_>, files: &[OutputFile]) -> Result<Option<PathBuf>, ToolError> {
+    if options.force {
+        return replace_with_backup(options.out, files, options.at);
+    }
+    clear_leftovers(options.out, options.at)?;
+    write_output(options.out, files)?;
+    Ok(None)
+}
+
 /// The whole `migrate` command: read, migrate, prove, write (unless a dry run).
 pub fn migrate(options: &MigrateOptions<'_>, mut step: impl FnMut(&str)) -> Result<MigrateReport, ToolError> {
     if !options.dry_run {
@@ -65,14 +77,16 @@ pub fn migrate(options: &MigrateOptions<'_>, mut step: impl FnMut(&str)) -> Resu
     step("migrating, validating and reading back the documents");
     let (summary, files) = migrate_to_files(&read.entries, &read.label, options.at)?;
     parallel::drop_in_background(read.entries);
+    let mut backup = None;
     if !options.dry_run {
         step("writing");
-        write_output(options.out, &files, options.force)?;
+        backup = write(options, &files)?;
     }
     Ok(MigrateReport {
         source: options.leveldb.display().to_string(),
         out: options.out.display().to_string(),
         dry_run: options.dry_run,
+        backup: backup.map(|p| p.display().to_string()),
         files_verified: read.files_verified,
         summary,
         files: files

@@ -48,8 +48,9 @@ enum Held {
     Nothing,
 }
 
-/// Parses, schema-checks and types one rendered file, and checks it holds exactly its share.
-fn prove_file(file: &OutputFile, shares: &Shares<'_>) -> Result<Held, ToolError> {
+/// Parses, schema-checks and types one rendered file, and checks it holds exactly its share; returns the share
+/// it held and the keys of its entries.
+fn prove_file(file: &OutputFile, shares: &Shares<'_>) -> Result<(Held, Vec<Vec<u8>>), ToolError> {
     let bug = |what: String| proof_bug(&file.name, what);
     let value: Value = serde_json::from_slice(&file.bytes).map_err(|e| bug(format!("output is not JSON: {e}")))?;
     if let Some(v) = schema::validate(&value).first() {
@@ -67,7 +68,7 @@ fn prove_file(file: &OutputFile, shares: &Shares<'_>) -> Result<Held, ToolError>
             let back = quarantine_entries(doc).map_err(|e| bug(e.to_string()))?.entries;
             (Held::Quarantine, back, shares.quarantine.as_slice())
         }
-        _ => return Ok(Held::Nothing),
+        _ => return Ok((Held::Nothing, Vec::new())),
     };
     if !back.iter().eq(share.iter().copied()) {
         return Err(bug(format!(
@@ -76,16 +77,23 @@ fn prove_file(file: &OutputFile, shares: &Shares<'_>) -> Result<Held, ToolError>
             share.len()
         )));
     }
-    Ok(held)
+    Ok((held, back.iter().map(Entry::key_bytes).collect()))
 }
 
 /// Proves the files before anyone writes them: read back, they hold exactly `expected`, the source entries as
 /// `parse_entries` gives them, each entry in exactly one file.
 pub fn prove_files(expected: &[Entry], files: &[OutputFile]) -> Result<(), ToolError> {
     let shares = Shares::of(expected);
-    let mut held =
+    let proven =
         parallel::map(files, 1, |file| prove_file(file, &shares)).into_iter().collect::<Result<Vec<_>, _>>()?;
-    held.retain(|h| *h != Held::Nothing);
+    // As `validate` reads the set: no key may be held by two files (a record and a quarantined entry, say).
+    let mut keys: Vec<&Vec<u8>> = proven.iter().flat_map(|(_, keys)| keys).collect();
+    keys.sort_unstable();
+    if let Some(pair) = keys.windows(2).find(|pair| pair[0] == pair[1]) {
+        let key = String::from_utf8_lossy(pair[0]);
+        return Err(proof_bug("output", format!("the key `{key}` is held by two files")));
+    }
+    let mut held: Vec<Held> = proven.into_iter().map(|(h, _)| h).filter(|h| *h != Held::Nothing).collect();
     held.sort_unstable();
     let mut wanted: Vec<Held> = shares.chains.keys().map(|id| Held::Chain(*id)).collect();
     wanted.push(Held::Quarantine);
@@ -95,4 +103,38 @@ pub fn prove_files(expected: &[Entry], files: &[OutputFile]) -> Result<(), ToolE
         return Err(proof_bug("output", what));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::category::categorize;
+    use crate::core::document::SourceInfo;
+    use crate::core::migrate::{migrate_records, MigrationContext};
+    use crate::core::network::NetworkTable;
+    use crate::core::output::render_migration;
+    use crate::core::primitives::TimestampMs;
+    use crate::core::record::parse_entry;
+
+    /// A set whose chain document and quarantine both hold one key passes every per-file check, yet `validate`
+    /// rejects it: the proof must too.
+    #[test]
+    fn a_key_held_by_two_files_fails_the_proof() {
+        let key = b"31337-LookCoin";
+        let valid = br#"{"contractName":"LookCoin","chainId":31337,"networkName":"hardhat","address":"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed","factoryByteCodeHash":"","timestamp":1}"#;
+        let Entry::Valid(record) = parse_entry(key, valid) else { panic!("a valid record") };
+        let Entry::Quarantined(junk) = parse_entry(key, b"[1]") else { panic!("a quarantined entry") };
+        let table = NetworkTable::builtin();
+        let ctx = MigrationContext {
+            networks: &table,
+            source: SourceInfo { kind: "reconcile".into(), label: "test".into() },
+            tool_version: "0".into(),
+            migrated_at: TimestampMs(0),
+        };
+        let category = categorize(&record.contract_name);
+        let files = render_migration(&migrate_records(&[(record.clone(), category)], std::slice::from_ref(&junk), &ctx));
+        let expected = vec![Entry::Valid(record), Entry::Quarantined(junk)];
+        let err = prove_files(&expected, &files).expect_err("the proof refuses a key held twice");
+        assert!(err.causes[0].contains("`31337-LookCoin` is held by two files"), "{err}");
+    }
 }

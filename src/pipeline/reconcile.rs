@@ -64,6 +64,7 @@ fn result_files(plan: &Plan, label: &str, at: TimestampMs) -> Result<Vec<OutputF
         }
         e.with_hint("take as authority a source that holds complete records (LevelDB or our JSON)")
     })?;
+    refuse_keys_held_twice(&records, &quarantined, label)?;
     let table = NetworkTable::builtin();
     let ctx = MigrationContext {
         networks: &table,
@@ -74,6 +75,34 @@ fn result_files(plan: &Plan, label: &str, at: TimestampMs) -> Result<Vec<OutputF
     let files = render_migration(&migrate_records(&records, &quarantined, &ctx));
     super::proof::prove_files(&expected_entries(&records, &quarantined), &files)?;
     Ok(files)
+}
+
+/// A key the reconciled state holds both as a record and as a quarantined entry (the authority's record, the
+/// other side's junk under the same key) cannot be written as one set: `validate` would reject it.
+fn refuse_keys_held_twice(
+    records: &[(DeploymentRecord, Category)],
+    quarantined: &[QuarantinedEntry],
+    label: &str,
+) -> Result<(), ToolError> {
+    let held: std::collections::BTreeSet<Vec<u8>> =
+        records.iter().map(|(r, _)| r.key().to_string().into_bytes()).collect();
+    let twice: Vec<String> = quarantined
+        .iter()
+        .filter(|q| held.contains(&q.key))
+        .map(|q| String::from_utf8_lossy(&q.key).into_owned())
+        .collect();
+    if twice.is_empty() {
+        return Ok(());
+    }
+    Err(ToolError::new(
+        ErrorKind::OutputRefused,
+        label,
+        format!("the reconciled state holds {} key(s) both as a record and as a quarantined entry", twice.len()),
+    )
+    .caused_by(twice.join(", "))
+    .with_hint(
+        "remove the quarantined entry from the other side first (or make that side the authority); nothing was written",
+    ))
 }
 
 /// The entries the written files must hold, in key byte order.

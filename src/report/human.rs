@@ -119,7 +119,8 @@ pub fn migrate(out: &mut dyn Write, report: &MigrateReport) -> std::io::Result<(
     let action = if report.dry_run {
         format!("dry run: would write {} files to {}", report.files.len(), report.out)
     } else {
-        format!("wrote {} files to {}", report.files.len(), report.out)
+        let kept = report.backup.as_ref().map_or(String::new(), |b| format!(" (what was there is kept in {b})"));
+        format!("wrote {} files to {}{kept}", report.files.len(), report.out)
     };
     writeln!(
         out,

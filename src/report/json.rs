@@ -29,7 +29,7 @@ pub fn inspect(out: &mut dyn Write, rows: &[InspectRow]) -> std::io::Result<()> 
 
 pub fn migrate(out: &mut dyn Write, report: &MigrateReport) -> std::io::Result<()> {
     let s = &report.summary;
-    let value = json!({
+    let mut value = json!({
         "schemaVersion": REPORT_SCHEMA_VERSION,
         "command": "migrate",
         "source": report.source,
@@ -57,6 +57,9 @@ pub fn migrate(out: &mut dyn Write, report: &MigrateReport) -> std::io::Result<(
         })).collect::<Vec<_>>(),
         "files": report.files.iter().map(|f| json!({"name": f.name, "bytes": f.bytes, "sha256": f.sha256})).collect::<Vec<_>>(),
     });
+    if let Some(backup) = &report.backup {
+        value["backup"] = json!(backup);
+    }
     emit(out, &value)
 }
 

@@ -8,6 +8,8 @@ pub struct MigrateReport {
     pub source: String,
     pub out: String,
     pub dry_run: bool,
+    /// Where `--force` moved the folder's previous contents (a backup `restore` puts back).
+    pub backup: Option<String>,
     pub files_verified: usize,
     pub summary: MigrationSummary,
     pub files: Vec<WrittenFile>,
