@@ -435,3 +435,77 @@ fn restore_refuses_a_backup_whose_marker_names_another_folder() {
         assert!((tree(&backup), tree(&elsewhere), tree(&out)) == before, "nothing moved");
     }
 }
+
+/// The private copy of a LevelDB (the whole database) lives in a folder only its owner can enter, and an
+/// interrupt (Ctrl-C, SIGTERM) removes it before the process ends.
+#[test]
+fn the_private_copy_is_0700_and_removed_when_the_run_is_interrupted() {
+    use std::os::unix::fs::PermissionsExt;
+    for signal in ["INT", "TERM"] {
+        let work = Work::new();
+        let tmp = work.path("tmp");
+        std::fs::create_dir(&tmp).expect("a TMPDIR of our own");
+        let mut child = std::process::Command::new(support::binary())
+            .args(["migrate", "--leveldb", s(&work.ldb), "--out", s(&work.path("out"))])
+            .env("TMPDIR", &tmp)
+            .env("LOOKCOIN_STALL_AT", "snapshot")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start");
+        let mut stderr = std::io::BufReader::new(child.stderr.take().expect("piped"));
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut stderr, &mut line).expect("read");
+        assert_eq!(line, "stalled at snapshot\n");
+        let copies: Vec<PathBuf> = std::fs::read_dir(&tmp).expect("list").map(|e| e.expect("entry").path()).collect();
+        assert_eq!(copies.len(), 1, "{copies:?}");
+        let mode = std::fs::metadata(&copies[0]).expect("stat").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "only the owner may enter the private copy");
+        let sent = std::process::Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status();
+        assert!(sent.expect("kill(1)").success());
+        let status = child.wait().expect("reaped");
+        assert_eq!(status.code(), Some(130), "SIG{signal}");
+        let mut said = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut said).expect("read");
+        assert!(said.contains("interrupted: removed"), "{said}");
+        assert!(std::fs::read_dir(&tmp).expect("list").next().is_none(), "SIG{signal}: the private copy is gone");
+    }
+}
+
+/// Every value of a numeric flag is taken or refused as usage (exit 2), never a panic.
+#[test]
+fn numeric_flags_out_of_range_are_refused_as_usage_never_a_panic() {
+    let work = Work::new();
+    let docs = work.migrated();
+    for (flag, value) in [
+        ("--max-concurrency", "0"),
+        ("--max-concurrency", "18446744073709551615"),
+        ("--timeout", "0"),
+        ("--timeout", "18446744073709551615"),
+        ("--retries", "4294967295"),
+        ("--max-file-mb", "0"),
+        ("--max-file-mb", "-1"),
+    ] {
+        let run = lookcoin_within(30, &["verify-chain", s(&docs), "--rpc", "56=http://127.0.0.1:9/", flag, value]);
+        assert_eq!(run.code, 2, "{flag} {value}: {run}");
+        assert!(run.stderr.starts_with("error: "), "clap's usage error: {run}");
+        assert!(!run.stderr.contains("panicked"), "{run}");
+    }
+}
+
+/// An I/O error is classified by its kind, never its text: a permission problem is said as such, with its own
+/// hint (never "locked by another process" or "restore from a backup").
+#[test]
+fn a_permission_problem_is_reported_as_one() {
+    use lookcoin_state::error::{ErrorKind, ToolError};
+    let denied = || std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+    let read = ToolError::input_io("db/000005.ldb", "cannot open", denied());
+    assert_eq!((read.kind, read.code().code(), read.exit_code()), (ErrorKind::InputPermissionDenied, "JSON-001", 2));
+    assert!(read.hint.contains("read access") && !read.hint.contains("lock") && !read.hint.contains("backup"));
+    let write = ToolError::output_io("out", "cannot write", denied());
+    assert_eq!((write.kind, write.exit_code()), (ErrorKind::OutputPermissionDenied, 3));
+    assert!(write.hint.contains("write access"));
+    let full = ToolError::output_io("out", "cannot write", std::io::Error::from(std::io::ErrorKind::StorageFull));
+    assert!(full.kind == ErrorKind::DiskFull && full.hint.contains("free space"));
+}

@@ -126,6 +126,9 @@ impl Sources {
 /// Runs a parsed command line; returns the process exit code. Errors are rendered to `err`.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     set_max_file_mb(cli.max_file_mb);
+    // Private copies of a LevelDB are removed on Ctrl-C / SIGTERM; without the handler they would only be
+    // removed on a normal end. A failure to install it is not worth refusing to run.
+    let _ = crate::io::cleanup::install();
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(&args, out),
         Command::Migrate(args) => migrate::run(&args, out),

@@ -37,15 +37,15 @@ pub struct Args {
     /// Also write a JUnit XML report (one test case per record, one failure per finding).
     #[arg(long)]
     pub junit: Option<PathBuf>,
-    /// Seconds before one request is abandoned (then retried).
-    #[arg(long, default_value_t = 15)]
+    /// Seconds before one request is abandoned (then retried), 1 to 3600.
+    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
-    /// Retries of a failed request (timeouts, 429, 5xx, lost connections), with exponential backoff.
-    #[arg(long, default_value_t = 3)]
+    /// Retries of a failed request (timeouts, 429, 5xx, lost connections), with exponential backoff; 0 to 20.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=20))]
     pub retries: u32,
-    /// Requests in flight at once, across all networks.
-    #[arg(long, default_value_t = 8)]
-    pub max_concurrency: usize,
+    /// Requests in flight at once, across all networks; 1 to 1024.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub max_concurrency: u32,
 }
 
 fn parse_block(text: &str) -> Result<BlockTag, String> {
@@ -69,7 +69,7 @@ impl Args {
             artifacts: self.artifacts.clone(),
             timeout: Duration::from_secs(self.timeout),
             retries: self.retries,
-            max_concurrency: self.max_concurrency,
+            max_concurrency: self.max_concurrency as usize,
         }
     }
 }

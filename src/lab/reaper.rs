@@ -20,7 +20,6 @@ use std::time::Duration;
 /// Process ids (= process group ids) of live children, until they are reaped.
 static LIVE: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
 static AT_EXIT: Once = Once::new();
-static INTERRUPT: OnceLock<()> = OnceLock::new();
 /// Set by the interrupt handler before it kills anything.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
@@ -139,43 +138,18 @@ extern "C" fn kill_all_at_exit() {
     }
 }
 
-/// On SIGINT, SIGTERM or SIGHUP: kill every child, say so on stderr, exit with 130. Installed once per process
-/// (later calls do nothing); returns once the handlers are in place, so a signal that follows is never missed.
+/// On SIGINT, SIGTERM or SIGHUP: kill every child, say so on stderr, exit with 130 (through `io::cleanup`, which
+/// also removes the run's private folders). Returns once the handlers are in place, so a signal that follows is
+/// never missed.
 pub fn install_interrupt_cleanup() -> std::io::Result<()> {
-    if INTERRUPT.get().is_some() {
-        return Ok(());
-    }
-    let (ready, armed) = mpsc::channel::<std::io::Result<()>>();
-    std::thread::Builder::new().name("lab-interrupt".into()).spawn(move || {
-        let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-            Ok(rt) => rt,
-            Err(e) => return drop(ready.send(Err(e))),
-        };
-        runtime.block_on(async move {
-            use tokio::signal::unix::{signal, SignalKind};
-            let kinds = [SignalKind::interrupt(), SignalKind::terminate(), SignalKind::hangup()];
-            let mut streams = Vec::new();
-            for kind in kinds {
-                match signal(kind) {
-                    Ok(s) => streams.push(s),
-                    Err(e) => return drop(ready.send(Err(e))),
-                }
-            }
-            let _ = ready.send(Ok(()));
-            let [a, b, c] = &mut streams[..] else { return };
-            tokio::select! { _ = a.recv() => {}, _ = b.recv() => {}, _ = c.recv() => {} }
-            INTERRUPTED.store(true, Ordering::SeqCst);
-            let stopped = kill_all();
-            // Straight to fd 2: the interrupted thread may hold the lock of `std::io::stderr()` for its whole run.
-            let said = format!("interrupted: stopped {stopped} local chain process(es)\n");
-            // SAFETY: write(2) of a valid buffer to the standard error descriptor.
-            unsafe { libc::write(2, said.as_ptr().cast(), said.len()) };
-            std::process::exit(130);
-        });
-    })?;
-    armed.recv().map_err(|_| std::io::Error::other("the interrupt thread ended early"))??;
-    let _ = INTERRUPT.set(());
-    Ok(())
+    crate::io::cleanup::on_interrupt(stop_on_interrupt);
+    crate::io::cleanup::install()
+}
+
+fn stop_on_interrupt() -> Option<String> {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+    let stopped = kill_all();
+    Some(format!("interrupted: stopped {stopped} local chain process(es)"))
 }
 
 /// Called by a command that failed: when the failure is the consequence of an interrupt (its nodes were killed

@@ -132,7 +132,8 @@ mod tests {
             migrated_at: TimestampMs(0),
         };
         let category = categorize(&record.contract_name);
-        let files = render_migration(&migrate_records(&[(record.clone(), category)], std::slice::from_ref(&junk), &ctx));
+        let files =
+            render_migration(&migrate_records(&[(record.clone(), category)], std::slice::from_ref(&junk), &ctx));
         let expected = vec![Entry::Valid(record), Entry::Quarantined(junk)];
         let err = prove_files(&expected, &files).expect_err("the proof refuses a key held twice");
         assert!(err.causes[0].contains("`31337-LookCoin` is held by two files"), "{err}");

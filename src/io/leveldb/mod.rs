@@ -30,6 +30,7 @@ pub fn read_leveldb(dir: &Path) -> Result<LevelDbRead, ToolError> {
     check_is_leveldb(dir)?;
     ensure_unlocked(dir)?;
     let snapshot = snapshot(dir)?;
+    crate::io::faults::stall_at("snapshot");
     let files_verified = integrity::verify_folder(snapshot.path())
         .map_err(|e| ToolError::new(ErrorKind::LevelDbCorrupt, dir.join(&e.file).display().to_string(), e.detail))?;
     let entries = scan(snapshot.path()).map_err(|cause| {
@@ -107,16 +108,36 @@ fn fingerprint(dir: &Path) -> std::io::Result<Vec<(PathBuf, u64, Option<SystemTi
 }
 
 /// Copies the folder's regular files into a fresh private temporary folder.
-fn snapshot(dir: &Path) -> Result<tempfile::TempDir, ToolError> {
+/// A private copy of a LevelDB folder (created with mode 0700: it holds the whole database), removed when dropped and, should the
+/// run be interrupted, by the interrupt handler (`io::cleanup`).
+pub struct PrivateCopy(tempfile::TempDir);
+
+impl PrivateCopy {
+    pub fn path(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl Drop for PrivateCopy {
+    fn drop(&mut self) {
+        crate::io::cleanup::forget(self.0.path());
+    }
+}
+
+fn snapshot(dir: &Path) -> Result<PrivateCopy, ToolError> {
     let shown = dir.display().to_string();
     let temp_err = |what: &str, e: std::io::Error| {
         ToolError::output_io(std::env::temp_dir().display().to_string(), what, e)
             .caused_by(format!("while taking the private copy of {shown}"))
     };
+    use std::os::unix::fs::PermissionsExt;
     let temp = tempfile::Builder::new()
         .prefix("lookcoin-state-snapshot-")
+        .permissions(std::fs::Permissions::from_mode(0o700))
         .tempdir()
         .map_err(|e| temp_err("cannot create a private snapshot folder", e))?;
+    crate::io::cleanup::remove_on_interrupt(temp.path());
+    let temp = PrivateCopy(temp);
     let before = fingerprint(dir).map_err(|e| ToolError::input_io(&shown, "cannot list the folder", e))?;
     for (path, _, _) in &before {
         let name = path.file_name().expect("listed files have names");
