@@ -10,6 +10,7 @@ pub mod digest;
 pub mod document;
 pub mod formats;
 pub mod inspect;
+pub mod leveldb_format;
 pub mod migrate;
 pub mod network;
 pub mod onchain;
