@@ -13,6 +13,8 @@ mod parsing_never_panics;
 
 mod leveldb_reader;
 
+mod history_laws;
+
 mod binary_contract;
 mod binary_documents;
 mod renderings;

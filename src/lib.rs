@@ -10,6 +10,7 @@ pub mod error;
 pub mod io;
 pub mod lab;
 pub mod parallel;
+pub mod pipeline;
 pub mod proof;
 pub mod report;
 pub mod schema;

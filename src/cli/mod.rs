@@ -5,6 +5,7 @@
 
 pub mod compare;
 pub mod demo;
+pub mod history;
 pub mod inspect;
 pub mod migrate;
 pub mod progress;
@@ -58,6 +59,8 @@ pub enum Command {
     VerifyChain(verify_chain::Args),
     /// Run the whole job on the bundled demo data.
     Demo(demo::Args),
+    /// Every version of every key a LevelDB folder still holds (live, shadowed, deleted), from its files.
+    History(history::Args),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -78,6 +81,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Command::Restore(args) => restore::run(&args, out),
         Command::VerifyChain(args) => verify_chain::run(&args, out, err),
         Command::Demo(args) => demo::run(&args, out, err),
+        Command::History(args) => history::run(&args, out),
     };
     match result {
         Ok(code) => code,

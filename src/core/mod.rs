@@ -9,6 +9,7 @@ pub mod comparison;
 pub mod digest;
 pub mod document;
 pub mod formats;
+pub mod history;
 pub mod inspect;
 pub mod leveldb_format;
 pub mod migrate;

@@ -4,6 +4,7 @@
 pub mod comparison_human;
 pub mod comparison_json;
 pub mod github;
+pub mod history;
 pub mod human;
 pub mod json;
 pub mod junit;
