@@ -1,10 +1,10 @@
 //! `history` against C++ LevelDB: every version the fixture generator wrote and that survived compaction is
 //! found with its sequence number, kind, value and liveness (the generator tracked every write and which ones the
 //! compaction dropped, `fixtures/leveldb/history.expected.json`); the live view equals what the reader returns on
-//! every fixture; `--recover` finds the arguments a later writer dropped. Reads and damages private copies of
-//! the fixtures; writes temporary folders.
+//! every fixture; `--recover` finds the arguments a later writer dropped; `migrate --recover-fields` brings them
+//! into the documents only when asked. Reads and damages private copies of the fixtures; writes temporary folders.
 
-use crate::binary_contract::lookcoin;
+use crate::binary_contract::{lookcoin, migrate};
 use crate::support;
 use lookcoin_state::core::history::{live_entries, FieldChange, HistoryReport, Liveness};
 use lookcoin_state::core::leveldb_format::VersionKind;
@@ -158,6 +158,38 @@ fn history_binary_leaves_the_source_byte_identical_and_renders_json() {
     assert_eq!(doc["summary"]["versions"].as_u64(), Some(doc["versions"].as_array().unwrap().len() as u64));
     assert!(doc["recovered"].as_array().is_some_and(|r| !r.is_empty()));
     assert_eq!(support::folder_bytes(copy.path()), before, "history never changes the folder it reads");
+}
+
+#[test]
+fn migrate_recover_fields_marks_recovered_fields_and_only_with_the_flag() {
+    let source = support::fixture_copy("history");
+    let work = tempfile::tempdir().unwrap();
+    let with = work.path().join("with");
+    let without = work.path().join("without");
+    let run = migrate(source.path(), &with, &["--recover-fields"]);
+    assert!(run.code <= 1, "{run}");
+    let run = migrate(source.path(), &without, &[]);
+    assert!(run.code <= 1, "{run}");
+    let doc = |dir: &Path| -> Value {
+        serde_json::from_slice(&std::fs::read(dir.join("bsctestnet.json")).unwrap()).expect("chain document")
+    };
+    let record = &doc(&with)["contracts"]["LookCoin"];
+    let expected = support::expected("history");
+    let (seq, args) = newest_older_with(expected["writes"].as_array().unwrap(), b"97-LookCoin", "deploymentArgs");
+    assert_eq!(record["recovered"]["deploymentArgs"]["value"], args);
+    assert_eq!(record["recovered"]["deploymentArgs"]["sequence"].as_u64(), Some(seq));
+    assert!(record["recovered"].get("networkName").is_none(), "a changed field is not brought in");
+    assert!(record.get("deploymentArgs").is_none(), "the live record itself is unchanged");
+    let plain = std::fs::read_to_string(without.join("bsctestnet.json")).unwrap();
+    assert!(!plain.contains("\"recovered\""), "no recovered field without --recover-fields");
+    for dir in [&with, &without] {
+        let run = lookcoin(&["validate".as_ref(), dir.as_os_str()]);
+        assert_eq!(run.code, 0, "{run}");
+    }
+    // The recovered fields are not part of the records: both folders hold the same entries.
+    let inspect =
+        |dir: &Path| lookcoin(&["inspect".as_ref(), dir.as_os_str(), "--format".as_ref(), "json".as_ref()]).stdout;
+    assert_eq!(inspect(&with), inspect(&without));
 }
 
 /// Snapshots of `history --recover` on the history fixture, both formats (the source path is fixed: the copy's

@@ -3,6 +3,7 @@
 use super::progress::Steps;
 use super::{exit, output_error, Format};
 use crate::core::document::SourceInfo;
+use crate::core::history::{bring_into, live_entries, Recovery};
 use crate::core::migrate::{migrate_parsed, MigrationContext};
 use crate::core::network::NetworkTable;
 use crate::core::output::{render_migration, OutputFile};
@@ -13,6 +14,7 @@ use crate::error::{ErrorCode, ToolError};
 use crate::io::atomic::write_output;
 use crate::io::leveldb::read_leveldb;
 use crate::parallel;
+use crate::pipeline::history::{history, HistoryOptions};
 use crate::report::{self, MigrateReport, WrittenFile};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -31,6 +33,10 @@ pub struct Args {
     /// Replace the files of a non-empty output folder.
     #[arg(long)]
     pub force: bool,
+    /// Also bring into each record the fields older versions still in the LevelDB's files held that the live
+    /// version lacks (see `history --recover`), under `recovered`, each with its version's sequence number.
+    #[arg(long)]
+    pub recover_fields: bool,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
@@ -66,6 +72,16 @@ pub fn migrate_to_files(
     label: &str,
     at: TimestampMs,
 ) -> Result<(MigrationSummary, Vec<OutputFile>), ToolError> {
+    migrate_to_files_recovering(entries, label, at, &[])
+}
+
+/// [`migrate_to_files`], bringing `recovered` fields (from `history --recover`) into the documents.
+pub fn migrate_to_files_recovering(
+    entries: &SourceEntries,
+    label: &str,
+    at: TimestampMs,
+    recovered: &[Recovery],
+) -> Result<(MigrationSummary, Vec<OutputFile>), ToolError> {
     let table = NetworkTable::builtin();
     let ctx = MigrationContext {
         networks: &table,
@@ -74,7 +90,10 @@ pub fn migrate_to_files(
         migrated_at: at,
     };
     let parsed = parallel::parse_entries(entries);
-    let migration = migrate_parsed(entries, &parsed, &ctx);
+    let mut migration = migrate_parsed(entries, &parsed, &ctx);
+    if !recovered.is_empty() {
+        bring_into(&mut migration, recovered);
+    }
     let (summary, files) = parallel::join(|| summarize(&migration, &table), || render_migration(&migration));
     parallel::drop_in_background(migration);
     crate::proof::prove_files(&parsed, &files)?;
@@ -88,7 +107,24 @@ pub fn run(args: &Args, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8,
     let read = read_leveldb(&args.leveldb)?;
     let at = migration_time()?;
     steps.step("migrating, validating and reading back the documents");
-    let (summary, files) = migrate_to_files(&read.entries, &read.label, at)?;
+    let recovered = if args.recover_fields {
+        steps.step("reading every version the LevelDB's files still hold");
+        let options = HistoryOptions { key: None, recover: true };
+        let found = history(&args.leveldb, &options)?;
+        // Two private copies were read: they must show the same live records (a writer may have come between).
+        if live_entries(&found.versions) != read.entries {
+            return Err(ToolError::new(
+                ErrorCode::LevelDb002,
+                args.leveldb.display().to_string(),
+                "the live records of the table and log files differ from what the LevelDB reader returned",
+            )
+            .with_hint("another process may have written to the folder between the two reads; run again"));
+        }
+        found.recovered.unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let (summary, files) = migrate_to_files_recovering(&read.entries, &read.label, at, &recovered)?;
     parallel::drop_in_background(read.entries);
     if !args.dry_run {
         steps.step("writing");

@@ -5,7 +5,10 @@
 //! found in more than one file (a table a compaction made obsolete but did not delete yet); it is listed once,
 //! with every file that holds it.
 
+use super::document::RecoveredValue;
 use super::leveldb_format::{FoundVersion, VersionKind};
+use super::migrate::Migration;
+use super::primitives::RecordKey;
 use super::record::SourceEntries;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -194,6 +197,26 @@ pub fn recover(versions: &[KeyVersion]) -> Vec<Recovery> {
         }
     }
     out
+}
+
+/// Brings the dropped fields (those the live record lacks) into the migration's chain documents
+/// (`ContractEntry::recovered`), each with the sequence number of the version it comes from. A changed field is
+/// not brought in (the live value stands), nor a recovery of a key that is not a valid record of a chain
+/// document (a quarantined entry). Returns how many fields were brought in.
+pub fn bring_into(migration: &mut Migration, recoveries: &[Recovery]) -> usize {
+    let mut brought = 0;
+    for recovery in recoveries {
+        let Ok(key) = std::str::from_utf8(&recovery.key).map(str::parse::<RecordKey>) else { continue };
+        let Ok(key) = key else { continue };
+        let Some(doc) = migration.chains.iter_mut().find(|d| d.chain_id == key.chain_id.0) else { continue };
+        let Some(entry) = doc.contracts.get_mut(&key.contract.0) else { continue };
+        for f in recovery.fields.iter().filter(|f| f.change == FieldChange::Dropped) {
+            let value = RecoveredValue { value: f.value.clone(), sequence: f.sequence };
+            entry.recovered.insert(f.field.clone(), value);
+            brought += 1;
+        }
+    }
+    brought
 }
 
 /// What `history` found, for the renderers.
