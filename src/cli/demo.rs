@@ -10,7 +10,6 @@ use super::compare::FormatFlag;
 use super::{exit, migrate, output_error, validate, verify_chain, Format};
 use crate::core::compare::compare;
 use crate::core::onchain::verify::{run_verdict, FindingKind, Verdict};
-use crate::core::record::SourceEntries;
 use crate::error::{ErrorCode, ToolError};
 use crate::io::atomic::write_output;
 use crate::io::leveldb::read_leveldb;
@@ -64,18 +63,7 @@ impl Progress<'_> {
 }
 
 /// Writes entries into a new LevelDB folder with rusty-leveldb.
-pub fn write_leveldb(dir: &Path, entries: &SourceEntries) -> Result<(), ToolError> {
-    let fail = |e: rusty_leveldb::Status| {
-        ToolError::new(ErrorCode::Migration004, dir.display().to_string(), "cannot create the demo LevelDB")
-            .caused_by(e.err)
-    };
-    let mut db = rusty_leveldb::DB::open(dir, rusty_leveldb::Options::default()).map_err(fail)?;
-    for (k, v) in entries {
-        db.put(k, v).map_err(fail)?;
-    }
-    db.flush().map_err(fail)?;
-    db.close().map_err(fail)
-}
+pub use crate::io::leveldb::writer::write_leveldb;
 
 fn unexpected(subject: &str, what: impl Into<String>) -> ToolError {
     ToolError::new(ErrorCode::Migration001, subject, what)

@@ -11,6 +11,7 @@ pub mod migrate;
 pub mod progress;
 pub mod reconcile;
 pub mod restore;
+pub mod rollback;
 pub mod validate;
 pub mod verify_chain;
 
@@ -61,6 +62,8 @@ pub enum Command {
     Demo(demo::Args),
     /// Every version of every key a LevelDB folder still holds (live, shadowed, deleted), from its files.
     History(history::Args),
+    /// Write our JSON documents back to a new LevelDB folder that the deploy scripts open and read as before.
+    Rollback(rollback::Args),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -82,6 +85,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Command::VerifyChain(args) => verify_chain::run(&args, out, err),
         Command::Demo(args) => demo::run(&args, out, err),
         Command::History(args) => history::run(&args, out),
+        Command::Rollback(args) => rollback::run(&args, out),
     };
     match result {
         Ok(code) => code,

@@ -19,5 +19,6 @@ pub mod output;
 pub mod primitives;
 pub mod reconcile;
 pub mod record;
+pub mod rollback;
 pub mod state;
 pub mod summary;

@@ -46,19 +46,36 @@ pub fn replace_with_backup(out: &Path, files: &[OutputFile], at: TimestampMs) ->
         .with_hint("run again in a moment"));
     }
     write_output(&staging, files, false)?;
+    swap_with_backup(out, &staging, at).map(Some)
+}
+
+/// Moves the existing `out` aside to `<out>.backup-<time>` (with a marker, so `restore` can put it back), then
+/// the fully written folder `staged` (a sibling of `out`) into its place. On failure the old `out` is put back and
+/// `staged` removed. Returns the backup's path.
+pub fn swap_with_backup(out: &Path, staged: &Path, at: TimestampMs) -> Result<PathBuf, ToolError> {
+    let backup = sibling(out, &format!("backup-{}", stamp(at)));
+    if backup.exists() {
+        let _ = std::fs::remove_dir_all(staged);
+        return Err(ToolError::new(
+            ErrorCode::Migration001,
+            backup.display().to_string(),
+            "a backup of this time already exists",
+        )
+        .with_hint("run again in a moment"));
+    }
     std::fs::rename(out, &backup).map_err(|e| {
-        let _ = std::fs::remove_dir_all(&staging);
+        let _ = std::fs::remove_dir_all(staged);
         fail(out, "cannot move the current output aside as a backup", e)
     })?;
-    if let Err(e) = std::fs::rename(&staging, out) {
+    if let Err(e) = std::fs::rename(staged, out) {
         let _ = std::fs::rename(&backup, out);
-        let _ = std::fs::remove_dir_all(&staging);
+        let _ = std::fs::remove_dir_all(staged);
         return Err(fail(out, "cannot move the new output into place; the old one was put back", e));
     }
     let marker = json!({"originalPath": absolute(out).display().to_string(), "createdAt": at.to_rfc3339()});
     write_file_atomic(&backup, BACKUP_MARKER, &serde_json::to_vec_pretty(&marker).expect("json"))
         .map_err(|e| fail(&backup, "cannot write the backup's marker", e))?;
-    Ok(Some(backup))
+    Ok(backup)
 }
 
 fn absolute(path: &Path) -> PathBuf {

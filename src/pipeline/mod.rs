@@ -2,3 +2,4 @@
 //! returns report data. Commands, tests and benches call these; nothing here parses flags or renders.
 
 pub mod history;
+pub mod rollback;

@@ -8,6 +8,7 @@ pub mod history;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod rollback;
 pub mod verify;
 
 use crate::core::summary::MigrationSummary;

@@ -6,6 +6,7 @@
 
 pub mod integrity;
 pub mod lock;
+pub mod writer;
 
 use crate::core::record::SourceEntries;
 use crate::error::{ErrorCode, ToolError};
