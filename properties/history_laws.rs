@@ -5,12 +5,15 @@
 //! into the documents only when asked. Reads and damages private copies of the fixtures; writes temporary folders.
 
 use crate::binary_contract::{lookcoin, migrate};
+use crate::strategies::check;
 use crate::support;
 use lookcoin_state::core::history::{live_entries, FieldChange, HistoryReport, Liveness};
 use lookcoin_state::core::leveldb_format::VersionKind;
 use lookcoin_state::error::ErrorCode;
 use lookcoin_state::io::leveldb::read_leveldb;
 use lookcoin_state::pipeline::history::{history, HistoryOptions};
+use proptest::prelude::*;
+use proptest::sample::Index;
 use serde_json::Value;
 use std::path::Path;
 
@@ -139,6 +142,37 @@ fn a_corrupt_table_is_leveldb_001_naming_the_file_and_the_source_is_unchanged() 
     assert_eq!(err.code, ErrorCode::LevelDb001);
     assert_eq!(err.subject, path.display().to_string());
     assert_eq!(support::folder_bytes(copy.path()), before);
+}
+
+/// One flipped byte anywhere in a table or the log: history is LEVELDB-001 naming that file, or (a byte no
+/// decoded block covers, such as the filter block) exactly the versions of the intact folder. Never a panic,
+/// never other versions.
+#[test]
+fn one_flipped_byte_is_leveldb_001_naming_the_file_or_changes_nothing() {
+    let intact = support::fixture_copy("history");
+    let expected = all_versions(intact.path(), false).versions;
+    let files: Vec<(String, usize)> = support::folder_bytes(intact.path())
+        .into_iter()
+        .filter(|(name, _)| name.ends_with(".ldb") || name.ends_with(".log"))
+        .map(|(name, bytes)| (name, bytes.len()))
+        .collect();
+    let strategy = (any::<Index>(), any::<Index>(), 1u8..=255);
+    check(64, strategy, |(file, at, mask)| {
+        let (name, len) = file.get(&files);
+        let copy = support::fixture_copy("history");
+        let path = copy.path().join(name);
+        let mut bytes = std::fs::read(&path).expect("read");
+        bytes[at.index(*len)] ^= mask;
+        std::fs::write(&path, &bytes).expect("write");
+        match history(copy.path(), &HistoryOptions::default()) {
+            Ok(report) => prop_assert!(report.versions == expected, "Ok with other versions"),
+            Err(e) => {
+                prop_assert_eq!(e.code, ErrorCode::LevelDb001, "{}", e);
+                prop_assert_eq!(&e.subject, &path.display().to_string(), "the error names the file");
+            }
+        }
+        Ok(())
+    });
 }
 
 #[test]
