@@ -10,15 +10,15 @@
 //!   rusty-leveldb alone, the same options, no copy and no verification) as the reference for the targets.
 //! - `migrate`: the pure core with its single-threaded parse (`core::migrate::migrate`, then with
 //!   `render_migration`); the migration as `migrate` runs it (`parallel::parse_entries` + `migrate_parsed`); and
-//!   `cli::migrate::migrate_to_files` (the same plus summary, rendering and the self-proof: parse, schema-validate
+//!   `pipeline::migrate::migrate_to_files` (the same plus summary, rendering and the self-proof: parse, schema-validate
 //!   and read back every file).
 //! - `write_validate`: `io::atomic::write_output` into a fresh folder (staging, fsyncs, rename), alone and followed
 //!   by the schema validation of every written file (what `validate` does per file).
-//! - `read_json`: `io::documents::read_documents` (parse, manifest digests; no schema check for files the
+//! - `read_json`: `pipeline::load::read_documents` (parse, manifest digests; no schema check for files the
 //!   manifest vouches for, which is every file here) + `into_entries()`: the JSON read all the way to validated
 //!   records; and `read_leveldb+parse` (`read_leveldb` + `parallel::parse_entries`),
 //!   the LevelDB read all the way to validated records, its like-for-like reference.
-//! - `inspect_rows`: `cli::inspect::load_rows` of the LevelDB and of its migrated JSON folder (what
+//! - `inspect_rows`: `pipeline::inspect::load_rows` of the LevelDB and of its migrated JSON folder (what
 //!   `inspect --format json` does before printing), the like-for-like "read back" comparison.
 //! - `proof_phases` (only with `LOOKCOIN_BENCH_PHASES=1`): the steps of `migrate_to_files` one by one, each
 //!   single-threaded (`parse_entries`, parse to `Value`, schema validation, `from_value` into the typed documents,
@@ -41,19 +41,20 @@ mod common;
 
 use common::{configure, sizes};
 use criterion::{BatchSize, BenchmarkId, Criterion};
-use lookcoin_state::cli::inspect::load_rows;
-use lookcoin_state::cli::migrate::migrate_to_files;
 use lookcoin_state::core::digest::entries_sha256;
 use lookcoin_state::core::document::{ChainDocument, QuarantineDocument, SourceInfo};
-use lookcoin_state::core::migrate::{migrate, migrate_parsed, unmigrate_owned, MigrationContext};
+use lookcoin_state::core::migrate::{migrate, migrate_parsed, source_digest, unmigrate_owned, MigrationContext};
 use lookcoin_state::core::network::NetworkTable;
 use lookcoin_state::core::output::{render_migration, OutputFile};
 use lookcoin_state::core::primitives::TimestampMs;
 use lookcoin_state::core::record::{parse_entries, SourceEntries};
 use lookcoin_state::io::atomic::write_output;
-use lookcoin_state::io::documents::{check_schema, json_files, read_documents, read_json};
+use lookcoin_state::io::documents::{check_schema, json_files, read_json};
 use lookcoin_state::io::leveldb::read_leveldb;
-use lookcoin_state::parallel;
+use lookcoin_state::pipeline::inspect::load_rows;
+use lookcoin_state::pipeline::load::read_documents;
+use lookcoin_state::pipeline::migrate::migrate_to_files;
+use lookcoin_state::pipeline::parallel;
 use rusty_leveldb::compressor::SnappyCompressor;
 use rusty_leveldb::{CompressorId, LdbIterator, Options, WriteBatch, DB};
 use serde_json::Value;
@@ -347,9 +348,11 @@ fn migrate_group(c: &mut Criterion, fixtures: &Fixtures) {
         group.bench_with_input(BenchmarkId::new("parallel_parse+migrate_parsed", n), &n, |b, &n| {
             let f = fixtures.get(n);
             b.iter_with_large_drop(|| {
-                let parsed = parallel::parse_entries(black_box(&f.entries));
-                let migration = migrate_parsed(&f.entries, &parsed, &ctx);
-                (parsed, migration)
+                let entries = black_box(&f.entries);
+                let parsed = parallel::parse_entries(entries);
+                let (digest, migration) =
+                    parallel::join(|| source_digest(entries), || migrate_parsed(entries, &parsed, &ctx));
+                (parsed, migration.with_source_digest(digest))
             })
         });
         group.bench_with_input(BenchmarkId::new("parallel_parse", n), &n, |b, &n| {
@@ -488,7 +491,7 @@ fn proof_phases(c: &mut Criterion, fixtures: &Fixtures) {
         });
         group.bench_with_input(BenchmarkId::new("schema_validate", n), &n, |b, &n| {
             let values = parse(&fixtures.get(n).files);
-            b.iter(|| values.iter().map(|v| lookcoin_state::schema::validate(black_box(v)).len()).sum::<usize>())
+            b.iter(|| values.iter().map(|v| lookcoin_state::core::schema::validate(black_box(v)).len()).sum::<usize>())
         });
         group.bench_with_input(BenchmarkId::new("value_to_typed", n), &n, |b, &n| {
             let values = parse(&fixtures.get(n).files);
@@ -505,7 +508,7 @@ fn proof_phases(c: &mut Criterion, fixtures: &Fixtures) {
         group.bench_with_input(BenchmarkId::new("prove_files", n), &n, |b, &n| {
             let f = fixtures.get(n);
             let expected = parse_entries(&f.entries);
-            b.iter(|| lookcoin_state::proof::prove_files(black_box(&expected), &f.files).expect("proven"))
+            b.iter(|| lookcoin_state::pipeline::proof::prove_files(black_box(&expected), &f.files).expect("proven"))
         });
     }
     group.finish();

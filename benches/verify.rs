@@ -32,14 +32,14 @@
 mod relay;
 
 use alloy_primitives::{keccak256, Address, B256};
-use clap::Parser;
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
-use lookcoin_state::cli::{self, Cli};
+use lookcoin_state::core::onchain::verify::Verdict;
 use lookcoin_state::core::onchain::IMPLEMENTATION_SLOT;
 use lookcoin_state::core::record::DeploymentRecord;
 use lookcoin_state::lab::contracts::Contract;
 use lookcoin_state::lab::deploy::record_of;
 use lookcoin_state::lab::{self, deploy_pair, AnvilNode, Lab};
+use lookcoin_state::pipeline::verify::VerifyOptions;
 use relay::{Faults, Relay};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -136,7 +136,7 @@ fn record_set(lab: &Lab, n: usize) -> RecordSet {
     });
     let dir = tempfile::tempdir().expect("temp dir");
     let entries = lab::entries_of(pairs.values().flatten().map(|p| &p.record));
-    cli::demo::write_leveldb(dir.path(), &entries).expect("write the LevelDB");
+    lookcoin_state::io::leveldb::write::write_leveldb(dir.path(), &entries).expect("write the LevelDB");
     RecordSet { n, dir, pairs }
 }
 
@@ -156,17 +156,19 @@ fn setup(delay: Duration) -> Setup {
     Setup { relays, lab }
 }
 
-/// `lookcoin-state verify-chain DIR --rpc CHAIN=RELAY... --format json`, in-process: exit code and stdout.
+/// `verify-chain DIR --rpc CHAIN=RELAY... --format json` as the command runs it, in-process: the run's verdict
+/// (0 verified, 1 drift, 3 unverifiable, as the exit code) and the JSON report.
 fn verify(dir: &Path, relays: &BTreeMap<u64, Relay>) -> (u8, Vec<u8>) {
-    let mut argv = vec!["lookcoin-state".to_string(), "verify-chain".into(), dir.display().to_string()];
-    argv.extend(["--format".into(), "json".into()]);
-    for (chain, relay) in relays {
-        argv.push("--rpc".into());
-        argv.push(format!("{chain}={}", relay.url()));
-    }
-    let parsed = Cli::try_parse_from(argv).expect("verify-chain arguments parse");
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = cli::run(parsed, &mut out, &mut err);
+    let rpc = relays.iter().map(|(chain, relay)| format!("{chain}={}", relay.url())).collect();
+    let report = lookcoin_state::pipeline::verify::verify(dir, None, &VerifyOptions::with_rpc(rpc))
+        .unwrap_or_else(|e| panic!("verify-chain runs:\n{e}"));
+    let mut out = Vec::new();
+    lookcoin_state::report::json::verify(&mut out, &report).expect("render");
+    let code = match report.verdict {
+        Verdict::Verified | Verdict::Partial => 0,
+        Verdict::Drift => 1,
+        Verdict::Unverifiable => 3,
+    };
     (code, out)
 }
 
@@ -263,7 +265,7 @@ fn lab_mode(args: &[String]) {
     let db = dir.join("leveldb");
     std::fs::create_dir_all(&db).expect("create DIR/leveldb");
     let entries = lab::entries_of(set.pairs.values().flatten().map(|p| &p.record));
-    cli::demo::write_leveldb(&db, &entries).expect("write the LevelDB");
+    lookcoin_state::io::leveldb::write::write_leveldb(&db, &entries).expect("write the LevelDB");
     let mut targets = String::new();
     for (chain, pairs) in &set.pairs {
         for p in pairs {

@@ -41,7 +41,8 @@ fn inspect_of_the_migration_equals_inspect_of_hostile() {
 /// by one (a single file has no manifest) every file is parsed, schema-checked and typed. Both give the same set.
 #[test]
 fn files_the_manifest_vouches_for_read_the_same_as_schema_checked_files() {
-    use lookcoin_state::io::documents::{json_files, read_documents};
+    use lookcoin_state::io::documents::json_files;
+    use lookcoin_state::pipeline::load::read_documents;
     for fixture in ["realistic", "log-tail", "hostile"] {
         let (work, _, _) = migrate_fixture(fixture, &[]);
         let out = work.path().join("out");

@@ -1,4 +1,4 @@
-//! The shared local chains of this test binary and helpers to verify real deployments in-process.
+//! The shared local chains of this test binary and helpers to verify real deployments with the built binary.
 //!
 //! Five anvil nodes (chain ids 56, 97, 84532, 11155420, 23295) start once per test binary run (about half a
 //! second) and are shared by every test: each test deploys its own contracts and plants drift only on them, so
@@ -7,8 +7,6 @@
 
 #![allow(dead_code)]
 
-use clap::Parser;
-use lookcoin_state::cli::{self, Cli};
 use lookcoin_state::lab::{self, AnvilNode, Deployed, Lab};
 use std::fmt;
 use std::path::Path;
@@ -42,11 +40,11 @@ pub fn rpc_flag(chain_id: u64) -> String {
 pub fn leveldb_of(deployed: &[&Deployed]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     let entries = lab::entries_of(deployed.iter().map(|d| &d.record));
-    cli::demo::write_leveldb(dir.path(), &entries).expect("write the LevelDB");
+    lookcoin_state::io::leveldb::write::write_leveldb(dir.path(), &entries).expect("write the LevelDB");
     dir
 }
 
-/// What one in-process run of the CLI gave.
+/// What one run of the binary gave.
 pub struct Run {
     pub code: u8,
     pub stdout: String,
@@ -65,21 +63,23 @@ impl fmt::Display for Run {
     }
 }
 
-/// Runs `lookcoin-state ARGS...` in-process (usage errors from clap give exit 2 like the binary).
+/// Runs the built `lookcoin-state ARGS...` against the shared nodes (outside GitHub Actions).
 pub fn run(args: &[&str]) -> Run {
-    let argv = std::iter::once("lookcoin-state").chain(args.iter().copied());
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = match Cli::try_parse_from(argv) {
-        Ok(parsed) => cli::run(parsed, &mut out, &mut err),
-        Err(e) => {
-            err.extend(e.to_string().into_bytes());
-            2
-        }
-    };
-    Run { code, stdout: String::from_utf8_lossy(&out).into(), stderr: String::from_utf8_lossy(&err).into() }
+    let output = std::process::Command::new(crate::support::binary())
+        .args(args)
+        .env_remove("GITHUB_ACTIONS")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run lookcoin-state");
+    let code = output.status.code().and_then(|c| u8::try_from(c).ok()).expect("exited with a code, not killed");
+    Run {
+        code,
+        stdout: String::from_utf8_lossy(&output.stdout).into(),
+        stderr: String::from_utf8_lossy(&output.stderr).into(),
+    }
 }
 
-/// `verify-chain SOURCE --format json [--timeout 5] ARGS...` in-process.
+/// `verify-chain SOURCE --format json [--timeout 5] ARGS...` with the built binary.
 pub fn verify(source: &Path, args: &[&str]) -> Run {
     let source = source.display().to_string();
     let mut all = vec!["verify-chain", source.as_str(), "--format", "json"];

@@ -1,20 +1,18 @@
 //! Snapshots of every `compare` rendering (human, JSON, JUnit, GitHub annotations) and of `reconcile` (human,
 //! JSON) of the realistic LevelDB fixture against each compare fixture (`fixtures/v1`, `fixtures/v3`,
 //! `fixtures/openzeppelin`), plus the exact list of discrepancies planted in them (`fixtures/README.md`, "Compare
-//! fixtures") and a real XML read of the JUnit report. Rendered in-process; reads fixture copies, writes temporary
-//! files and `snapshots/*.snap` (only with `INSTA_UPDATE=always`). Update:
+//! fixtures") and a real XML read of the JUnit report. Rendered in-process and checked against the binary's
+//! output; reads fixture copies, writes temporary files and `snapshots/*.snap` (only with `INSTA_UPDATE=always`). Update:
 //! `INSTA_UPDATE=always cargo test --test properties compare_`, then review `git diff snapshots/`.
 
+use crate::compare_cli::{lookcoin, s};
 use crate::support;
-use lookcoin_state::cli::compare::{self as compare_cmd, Sources};
-use lookcoin_state::cli::reconcile::{self as reconcile_cmd, AuthorityFlag};
-use lookcoin_state::cli::Format;
 use lookcoin_state::core::compare::{compare, Kind};
-use lookcoin_state::core::comparison::CompareReport;
 use lookcoin_state::core::network::NetworkTable;
 use lookcoin_state::core::reconcile::{Action, Authority};
-use lookcoin_state::io::sources::load_source;
-use lookcoin_state::report::{comparison_human, comparison_json, github, junit};
+use lookcoin_state::core::reports::comparison::CompareReport;
+use lookcoin_state::pipeline::load::load_source;
+use lookcoin_state::report::{github, human, json, junit};
 use quick_junit::TestCaseStatus;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -91,13 +89,9 @@ impl Pair {
         Pair { copy: support::fixture_copy("realistic"), right }
     }
 
-    fn sources(&self) -> Sources {
-        Sources {
-            left: self.copy.path().to_path_buf(),
-            right: self.right.clone(),
-            left_format: None,
-            right_format: None,
-        }
+    /// The two sources as command-line arguments.
+    fn args(&self) -> [&str; 2] {
+        [s(self.copy.path()), s(&self.right)]
     }
 
     fn report(&self) -> CompareReport {
@@ -148,20 +142,20 @@ fn compare_finds_exactly_the_planted_discrepancies_in_every_fixture() {
 fn compare_snapshots(fixture: &str) -> (CompareReport, String) {
     let pair = Pair::new(fixture);
     let report = pair.report();
-    let human = pair.redact(&render(|o| comparison_human::compare(o, &report)));
-    let json = pair.redact(&render(|o| comparison_json::compare(o, &report)));
+    let human = pair.redact(&render(|o| human::compare(o, &report)));
+    let json = pair.redact(&render(|o| json::compare(o, &report)));
     let xml = pair.redact(&junit::compare_xml(&report, "lookcoin-state compare"));
     let annotations = pair.redact(&render(|o| github::discrepancies(o, &report.discrepancies)));
     for (format, text) in [("human", &human), ("json", &json), ("junit", &xml), ("github", &annotations)] {
         assert_rendering(&format!("compare__realistic_vs_{fixture}__{format}"), text);
     }
     let junit_path = tempfile::tempdir().expect("temp dir");
-    for (format, want) in [(Format::Human, &human), (Format::Json, &json)] {
-        let junit = Some(junit_path.path().join("report.xml"));
-        let args = compare_cmd::Args { sources: pair.sources(), format, junit };
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        assert_eq!(compare_cmd::run(&args, &mut out, &mut err).expect("compare runs"), 1);
-        assert_eq!(&pair.redact(&String::from_utf8(out).expect("utf-8")), want, "the CLI prints the rendering");
+    let junit = junit_path.path().join("report.xml");
+    for (format, want) in [("human", &human), ("json", &json)] {
+        let [left, right] = pair.args();
+        let run = lookcoin(&["compare", left, right, "--format", format, "--junit", s(&junit)]);
+        assert_eq!(run.code, 1, "{run}");
+        assert_eq!(&pair.redact(&run.stdout), want, "the CLI prints the rendering");
     }
     let written = std::fs::read_to_string(junit_path.path().join("report.xml")).expect("--junit file");
     assert_eq!(pair.redact(&written), xml, "--junit writes the rendering");
@@ -236,19 +230,11 @@ fn scan_xml(xml: &str) -> (usize, usize) {
 
 fn reconcile_snapshots(fixture: &str) {
     let pair = Pair::new(fixture);
-    for (format, name) in [(Format::Human, "human"), (Format::Json, "json")] {
-        let args = reconcile_cmd::Args {
-            sources: pair.sources(),
-            authority: AuthorityFlag::Left,
-            apply: false,
-            out: None,
-            prune: false,
-            format,
-        };
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        assert_eq!(reconcile_cmd::run(&args, &mut out, &mut err).expect("reconcile runs"), 1, "changes planned");
-        let text = pair.redact(&String::from_utf8(out).expect("utf-8"));
-        assert_rendering(&format!("reconcile__realistic_vs_{fixture}__{name}"), &text);
+    for format in ["human", "json"] {
+        let [left, right] = pair.args();
+        let run = lookcoin(&["reconcile", left, right, "--authority", "left", "--format", format]);
+        assert_eq!(run.code, 1, "changes planned: {run}");
+        assert_rendering(&format!("reconcile__realistic_vs_{fixture}__{format}"), &pair.redact(&run.stdout));
     }
 }
 

@@ -92,7 +92,8 @@ fn demo_keeps_its_files_in_out_and_refuses_a_non_empty_folder() {
 fn demo_without_anvil_says_how_to_install_it() {
     let run = Command::new(binary()).arg("demo").env("LOOKCOIN_ANVIL", "/nonexistent/anvil").output().unwrap();
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert_eq!(run.status.code(), Some(3), "a missing tool is `could not complete`, not bad input: {stderr}");
+    assert!(stderr.starts_with("error[MIGRATION-004]"), "{stderr}");
     assert!(stderr.contains("cd fixtures/chain && npm ci"), "{stderr}");
 }
 

@@ -7,8 +7,9 @@
 use crate::binary_contract::{lookcoin, migrate};
 use crate::strategies::check;
 use crate::support;
-use lookcoin_state::core::history::{live_entries, FieldChange, HistoryReport, Liveness};
+use lookcoin_state::core::history::{live_entries, FieldChange, Liveness};
 use lookcoin_state::core::leveldb_format::VersionKind;
+use lookcoin_state::core::reports::history::HistoryReport;
 use lookcoin_state::error::ErrorCode;
 use lookcoin_state::io::leveldb::read_leveldb;
 use lookcoin_state::pipeline::history::{history, HistoryOptions};
@@ -139,7 +140,7 @@ fn a_corrupt_table_is_leveldb_001_naming_the_file_and_the_source_is_unchanged() 
     std::fs::write(&path, &bytes).unwrap();
     let before = support::folder_bytes(copy.path());
     let err = history(copy.path(), &HistoryOptions::default()).expect_err("a flipped byte is caught");
-    assert_eq!(err.code, ErrorCode::LevelDb001);
+    assert_eq!(err.code(), ErrorCode::LevelDb001);
     assert_eq!(err.subject, path.display().to_string());
     assert_eq!(support::folder_bytes(copy.path()), before);
 }
@@ -167,7 +168,7 @@ fn one_flipped_byte_is_leveldb_001_naming_the_file_or_changes_nothing() {
         match history(copy.path(), &HistoryOptions::default()) {
             Ok(report) => prop_assert!(report.versions == expected, "Ok with other versions"),
             Err(e) => {
-                prop_assert_eq!(e.code, ErrorCode::LevelDb001, "{}", e);
+                prop_assert_eq!(e.code(), ErrorCode::LevelDb001, "{}", e);
                 prop_assert_eq!(&e.subject, &path.display().to_string(), "the error names the file");
             }
         }
@@ -238,6 +239,6 @@ fn history_renderings() {
         f(&mut out, &report).expect("renders");
         String::from_utf8(out).expect("UTF-8")
     };
-    support::assert_snapshot("history_recover_human", &render(lookcoin_state::report::history::human));
-    support::assert_snapshot("history_recover_json", &render(lookcoin_state::report::history::json));
+    support::assert_snapshot("history_recover_human", &render(lookcoin_state::report::human::history));
+    support::assert_snapshot("history_recover_json", &render(lookcoin_state::report::json::history));
 }

@@ -197,7 +197,7 @@ fn a_missing_folder_is_migration_004_and_is_not_created() {
     let parent = tempfile::tempdir().expect("temp dir");
     let missing = parent.path().join("leveldb-typo");
     let e = read_err(&missing);
-    assert_eq!((e.code, e.subject.as_str()), (ErrorCode::Migration004, shown(&missing).as_str()));
+    assert_eq!((e.code(), e.subject.as_str()), (ErrorCode::Migration004, shown(&missing).as_str()));
     assert!(e.hint.contains("never read as an empty database"), "{e}");
     assert!(!missing.exists(), "a mistyped path must not become a new, empty database");
 }
@@ -212,7 +212,7 @@ fn a_path_that_is_not_a_leveldb_folder_is_migration_004_and_stays_as_it_was() {
     for dir in [empty.path(), random.path(), file.as_path()] {
         let before = if dir.is_dir() { support::folder_bytes(dir) } else { Vec::new() };
         let e = read_err(dir);
-        assert_eq!((e.code, e.subject.as_str()), (ErrorCode::Migration004, shown(dir).as_str()), "{e}");
+        assert_eq!((e.code(), e.subject.as_str()), (ErrorCode::Migration004, shown(dir).as_str()), "{e}");
         if dir.is_dir() {
             assert_eq!(support::folder_bytes(dir), before, "nothing created in {}", dir.display());
         }
@@ -228,7 +228,7 @@ fn current_naming_a_missing_manifest_is_leveldb_001_naming_current() {
             _ => std::fs::write(copy.path().join("CURRENT"), "MANIFEST-000099\n").expect("write"),
         }
         let e = read_err(copy.path());
-        assert_eq!(e.code, ErrorCode::LevelDb001, "{damage}: {e}");
+        assert_eq!(e.code(), ErrorCode::LevelDb001, "{damage}: {e}");
         assert_eq!(e.subject, shown(&copy.path().join("CURRENT")), "{damage}");
     }
 }
@@ -245,7 +245,7 @@ fn flip(path: &Path, offset: usize, mask: u8) {
 /// Reads the damaged copy; the error must be LEVELDB-001 about `file` with exactly `detail`.
 fn assert_corruption(copy: &Path, file: &str, detail: &str) {
     let e = read_err(copy);
-    assert_eq!(e.code, ErrorCode::LevelDb001, "{e}");
+    assert_eq!(e.code(), ErrorCode::LevelDb001, "{e}");
     assert_eq!(e.subject, shown(&copy.join(file)), "the subject names the damaged file");
     assert_eq!(e.causes, [detail], "{e}");
 }
@@ -317,7 +317,7 @@ fn one_flipped_byte_is_an_error_or_changes_nothing() {
         match read_leveldb(copy.path()) {
             Ok(read) => prop_assert!(&read.entries == expected, "Ok with {} other entries", read.entries.len()),
             Err(e) => {
-                prop_assert!(matches!(e.code, ErrorCode::LevelDb001 | ErrorCode::Migration004), "{e}");
+                prop_assert!(matches!(e.code(), ErrorCode::LevelDb001 | ErrorCode::Migration004), "{e}");
                 prop_assert!(e.subject.starts_with(&shown(copy.path())), "{e}");
                 if name.ends_with(".ldb") || name.ends_with(".log") {
                     prop_assert_eq!(&e.subject, &shown(&copy.path().join(name)), "the error names the file");
@@ -335,7 +335,7 @@ fn assert_lock_names_holder(kind: LockKind, lock_word: &str) {
     let copy = support::fixture_copy("realistic");
     let holder = LockHolder::spawn(&copy.path().join("LOCK"), kind);
     let e = read_err(copy.path());
-    assert_eq!(e.code, ErrorCode::LevelDb002, "{e}");
+    assert_eq!(e.code(), ErrorCode::LevelDb002, "{e}");
     assert_eq!(e.subject, shown(&copy.path().join("LOCK")));
     let cause = &e.causes[0];
     assert!(cause.starts_with(&format!("process {} (`", holder.pid())), "names the holder's PID: {cause}");

@@ -6,6 +6,8 @@
 
 mod support;
 
+mod architecture;
+
 mod strategies;
 
 mod migrate_laws;
@@ -24,6 +26,7 @@ mod compare_cli;
 mod compare_laws;
 mod compare_renderings;
 mod format_writers;
+mod integrity;
 mod reconcile_apply;
 
 mod chain_lab;
@@ -32,4 +35,5 @@ mod relay;
 mod demo_job;
 mod onchain;
 mod report_schemas;
+mod terminal;
 mod verify_cli;

@@ -306,7 +306,7 @@ fn every_written_document_validates_against_the_schema() {
         for file in migrated_files(&source.entries) {
             let document: Value =
                 serde_json::from_slice(&file.bytes).map_err(|e| TestCaseError::fail(e.to_string()))?;
-            let violations = lookcoin_state::schema::validate(&document);
+            let violations = lookcoin_state::core::schema::validate(&document);
             prop_assert!(violations.is_empty(), "{} violates the schema: {:?}", file.name, violations);
         }
         Ok(())

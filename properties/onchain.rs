@@ -1,6 +1,6 @@
 //! `verify-chain` end to end against real anvil nodes: real deployments, records built with the project's hash
 //! rule, drift planted with `anvil_setStorageAt`/`anvil_setCode`, faults injected by the relay. Each finding kind
-//! is provoked and asserted through `cli::run` in-process.
+//! is provoked and asserted through the built binary.
 
 use crate::chain_lab::{dead_url, deploy, endpoints_of, kinds_of, leveldb_of, node, rpc_flag, verdict_of, verify};
 use crate::relay::{Faults, Relay, ZeroText};

@@ -9,7 +9,7 @@ use crate::strategies::{any_entry, check};
 use lookcoin_state::core::document::{ChainDocument, Manifest, QuarantineDocument};
 use lookcoin_state::core::migrate::unmigrate;
 use lookcoin_state::core::record::{parse_entry, parse_entry_general, Entry, FIELD_ORDER};
-use lookcoin_state::schema;
+use lookcoin_state::core::schema;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseResult;
 use serde_json::Value;

@@ -140,7 +140,7 @@ fn reconcile_refuses_an_out_that_is_one_of_the_inputs_and_changes_nothing() {
         let run = apply(T0, &work.ldb, &edited, out);
         assert!(run.code >= 2, "refused: {run}");
         assert_eq!(run.stdout, "", "{run}");
-        assert!(run.stderr.contains("--out is one of the inputs"), "{run}");
+        assert!(run.stderr.contains("--out would write onto the input"), "{run}");
     }
     assert_eq!(names(work.dir.path()), ["docs", "edited", "ldb"], "no backup, no staging folder");
     inputs.assert_unchanged();

@@ -5,14 +5,15 @@
 //! `git diff snapshots/`.
 
 use crate::support::{self, LockHolder, LockKind};
-use lookcoin_state::cli::{self, migrate::migrate_to_files, Format};
 use lookcoin_state::core::digest::sha256_hex;
 use lookcoin_state::core::inspect::rows_of_raw;
 use lookcoin_state::core::output::OutputFile;
 use lookcoin_state::core::primitives::TimestampMs;
-use lookcoin_state::error::{ErrorCode, ToolError};
+use lookcoin_state::core::reports::migrate::{MigrateReport, WrittenFile};
+use lookcoin_state::error::{ErrorKind, ToolError};
 use lookcoin_state::io::leveldb::{read_leveldb, LevelDbRead};
-use lookcoin_state::report::{self, MigrateReport, WrittenFile};
+use lookcoin_state::pipeline::migrate::migrate_to_files;
+use lookcoin_state::report;
 use std::path::Path;
 
 /// The migration time of every snapshot (2025-08-05T13:20:00.000Z).
@@ -127,6 +128,13 @@ fn migrate_report_of_hostile_lists_every_quarantine_reason() {
 // ---------------------------------------------------------------------------------------------------------------
 // inspect
 
+/// The report formats a command prints.
+#[derive(Clone, Copy)]
+enum Format {
+    Human,
+    Json,
+}
+
 fn inspect(name: &str, format: Format) -> String {
     let rows = rows_of_raw(&read_fixture(name).entries);
     match format {
@@ -167,11 +175,13 @@ fn validate_of_a_tampered_migration_in_both_formats() {
     std::fs::write(&file, text.replacen("\"networkName\": \"bsc\"", "\"networkName\": \"bscmainnet\"", 1))
         .expect("write");
     for (format, name) in [(Format::Human, "validate__tampered__human"), (Format::Json, "validate__tampered__json")] {
-        let args = cli::validate::Args { paths: vec![out.clone()], format };
-        let mut text = Vec::new();
-        let code = cli::validate::run(&args, &mut text).expect("validate completes");
-        assert_eq!(code, cli::exit::FINDINGS);
-        assert_rendering(name, &String::from_utf8(text).expect("UTF-8"));
+        let validated = lookcoin_state::pipeline::validate::validate(std::slice::from_ref(&out)).expect("validates");
+        assert_eq!(validated.invalid(), 1);
+        let text = match format {
+            Format::Human => render(|o| report::human::validate(o, &validated)),
+            Format::Json => render(|o| report::json::validate(o, &validated)),
+        };
+        assert_rendering(name, &text);
     }
 }
 
@@ -179,14 +189,14 @@ fn validate_of_a_tampered_migration_in_both_formats() {
 // errors
 
 #[test]
-fn error_text_of_every_code() {
+fn error_text_of_every_kind() {
     let mut text = String::new();
-    for code in ErrorCode::ALL {
-        let e = ToolError::new(code, "<subject: file, key or contract>", "<what went wrong>")
+    for kind in ErrorKind::ALL {
+        let e = ToolError::new(kind, "<subject: file, key or contract>", "<what went wrong>")
             .caused_by("<why: the underlying error>");
-        text.push_str(&format!("=== {} (exit {}) ===\n{e}\n\n", code.code(), e.exit_code()));
+        text.push_str(&format!("=== {kind:?}: {} (exit {}) ===\n{e}\n\n", e.code(), e.exit_code()));
     }
-    assert_rendering("errors__all_codes", &text);
+    assert_rendering("errors__all_kinds", &text);
 }
 
 /// The error text of reading `dir`, which must fail.

@@ -2,10 +2,10 @@
 
 use crate::support;
 use lookcoin_state::core::compare::compare;
-use lookcoin_state::core::comparison::CompareReport;
 use lookcoin_state::core::network::NetworkTable;
-use lookcoin_state::io::sources::load_source;
-use lookcoin_state::report::comparison_json::compare_value;
+use lookcoin_state::core::reports::comparison::CompareReport;
+use lookcoin_state::pipeline::load::load_source;
+use lookcoin_state::report::json::compare_value;
 use serde_json::Value;
 
 fn schema(name: &str) -> jsonschema::Validator {

@@ -10,7 +10,7 @@ use crate::support::{self, LockHolder, LockKind};
 use lookcoin_state::core::inspect::{rows_of_raw, rows_to_json};
 use lookcoin_state::core::primitives::TimestampMs;
 use lookcoin_state::core::record::SourceEntries;
-use lookcoin_state::core::rollback::RollbackReport;
+use lookcoin_state::core::reports::rollback::RollbackReport;
 use lookcoin_state::io::atomic::write_output;
 use lookcoin_state::io::leveldb::read_leveldb;
 use lookcoin_state::pipeline::rollback::{rollback, RollbackOptions};
@@ -247,6 +247,6 @@ fn rollback_renderings() {
         f(&mut out, &report).expect("renders");
         String::from_utf8(out).expect("UTF-8")
     };
-    support::assert_snapshot("rollback_human", &render(lookcoin_state::report::rollback::human));
-    support::assert_snapshot("rollback_json", &render(lookcoin_state::report::rollback::json));
+    support::assert_snapshot("rollback_human", &render(lookcoin_state::report::human::rollback));
+    support::assert_snapshot("rollback_json", &render(lookcoin_state::report::json::rollback));
 }

@@ -90,7 +90,7 @@ fn a_source_with_no_verifiable_record_is_exit_2() {
     let mut entries = lookcoin_state::core::record::SourceEntries::new();
     let junk = br#"{"contractName":"Junk","chainId":31337,"networkName":"hardhat","address":"0xZZ","factoryByteCodeHash":"","timestamp":1}"#;
     entries.insert(b"31337-Junk".to_vec(), junk.to_vec());
-    lookcoin_state::cli::demo::write_leveldb(dir.path(), &entries).unwrap();
+    lookcoin_state::io::leveldb::write::write_leveldb(dir.path(), &entries).unwrap();
     let run = verify(dir.path(), &["--rpc", "31337=http://127.0.0.1:1/"]);
     assert_eq!(run.code, 2, "{run}");
     assert!(run.stderr.contains("no record with an implementation address"), "{run}");

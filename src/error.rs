@@ -1,11 +1,11 @@
 //! Errors the user sees: a stable code from the troubleshooting guide, what it concerns, why, and what to do next.
 //!
 //! Pure data plus a renderer; no I/O. Every failure of the tool (as opposed to a finding about the data) ends up as a
-//! [`ToolError`], and its exit code follows from its [`ErrorCode`].
+//! [`ToolError`] of one [`ErrorKind`] (its cause), which decides the seed code, the exit code and the hint.
 
 use std::fmt;
 
-/// The codes of DOMAIN.md §8. Code and message are part of the tool's contract: never reword or reuse them.
+/// The codes of the troubleshooting guide (docs/DOMAIN.md section 8). Code and message are part of the tool's contract: never reword or reuse them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ErrorCode {
     Migration001,
@@ -66,15 +66,6 @@ impl ErrorCode {
             ErrorCode::LevelDb002 => "LevelDB lock error: Database locked by another process",
         }
     }
-
-    /// Exit code of a run that stopped on this error: 2 when the input is at fault (nothing was written),
-    /// 3 when the tool could not complete for another reason (I/O while writing, a lock held elsewhere).
-    pub fn exit_code(self) -> u8 {
-        match self {
-            ErrorCode::Migration001 | ErrorCode::Migration005 | ErrorCode::LevelDb002 => 3,
-            _ => 2,
-        }
-    }
 }
 
 impl fmt::Display for ErrorCode {
@@ -83,30 +74,248 @@ impl fmt::Display for ErrorCode {
     }
 }
 
+/// Why the tool stopped: one kind per cause. The kind decides the seed code the user sees, whether the input or
+/// the run is at fault (the exit code), and the default next step. Call sites never pick a code by hand, and
+/// nothing recognises an error by its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// An input path that does not exist.
+    InputNotFound,
+    /// An input the user running the tool may not read.
+    InputPermissionDenied,
+    /// An input that exists but cannot be read for another reason (not a regular file, an I/O error).
+    InputUnreadable,
+    /// A JSON input that does not parse.
+    MalformedJson,
+    /// One of our documents that breaks the schema (or is not the kind it claims).
+    SchemaViolation,
+    /// A JSON file in no format the tool reads, or files of two formats in one source.
+    UnknownFormat,
+    /// A file of another tool's format that lacks what its format requires.
+    FormatViolation,
+    /// Files that differ from the manifest written with them.
+    ChangedSinceWritten,
+    /// A path given as a LevelDB that is missing, not a folder, or has no CURRENT.
+    NotALevelDb,
+    /// LevelDB files that fail their checksums or structure.
+    LevelDbCorrupt,
+    /// A live writer holds the LevelDB's lock.
+    LevelDbLocked,
+    /// The LevelDB folder changed while the private copy was taken.
+    LevelDbBusy,
+    /// A flag or argument the run cannot use (an `--rpc` that names no chain of the source, say).
+    BadFlag,
+    /// An endpoint that cannot be used as given (not `CHAINID=URL`, an unset `${VAR}`, not a URL).
+    BadEndpoint,
+    /// A networks file that does not parse or has the wrong shape.
+    BadNetworksFile,
+    /// An environment variable with a value the tool cannot use (`SOURCE_DATE_EPOCH`).
+    BadEnvironment,
+    /// An output path refused before anything was written (not empty, a file, one of the inputs).
+    OutputRefused,
+    /// Writing the output failed for lack of space.
+    DiskFull,
+    /// Writing the output was not permitted.
+    OutputPermissionDenied,
+    /// Writing the output failed for another reason.
+    OutputFailed,
+    /// The reader of standard output went away (`| head`): the run stops quietly.
+    OutputClosed,
+    /// A program the command needs is not installed (anvil for the local chains).
+    MissingTool,
+    /// The local chains of the lab could not be started or misbehaved.
+    LocalChain,
+    /// The async runtime could not start.
+    Runtime,
+    /// The pre-write proof failed: a bug of this tool; nothing was written.
+    ProofFailed,
+    /// Two backends that must agree do not (the LevelDB and its JSON).
+    SyncMismatch,
+    /// The demo did not behave as expected: a bug of this tool.
+    DemoFailed,
+}
+
+impl ErrorKind {
+    /// Every kind, for the docs and the snapshot of every error text.
+    pub const ALL: [ErrorKind; 27] = [
+        ErrorKind::InputNotFound,
+        ErrorKind::InputPermissionDenied,
+        ErrorKind::InputUnreadable,
+        ErrorKind::MalformedJson,
+        ErrorKind::SchemaViolation,
+        ErrorKind::UnknownFormat,
+        ErrorKind::FormatViolation,
+        ErrorKind::ChangedSinceWritten,
+        ErrorKind::NotALevelDb,
+        ErrorKind::LevelDbCorrupt,
+        ErrorKind::LevelDbLocked,
+        ErrorKind::LevelDbBusy,
+        ErrorKind::BadFlag,
+        ErrorKind::BadEndpoint,
+        ErrorKind::BadNetworksFile,
+        ErrorKind::BadEnvironment,
+        ErrorKind::OutputRefused,
+        ErrorKind::DiskFull,
+        ErrorKind::OutputPermissionDenied,
+        ErrorKind::OutputFailed,
+        ErrorKind::OutputClosed,
+        ErrorKind::MissingTool,
+        ErrorKind::LocalChain,
+        ErrorKind::Runtime,
+        ErrorKind::ProofFailed,
+        ErrorKind::SyncMismatch,
+        ErrorKind::DemoFailed,
+    ];
+
+    /// The seed code this kind is reported under.
+    pub fn code(self) -> ErrorCode {
+        use ErrorKind::*;
+        match self {
+            InputNotFound | InputPermissionDenied | InputUnreadable => ErrorCode::Json001,
+            MalformedJson => ErrorCode::Json002,
+            SchemaViolation | UnknownFormat | FormatViolation => ErrorCode::Json003,
+            ChangedSinceWritten | ProofFailed => ErrorCode::Migration003,
+            NotALevelDb | BadFlag | BadEndpoint | BadNetworksFile | MissingTool | LocalChain | Runtime => {
+                ErrorCode::Migration004
+            }
+            LevelDbCorrupt => ErrorCode::LevelDb001,
+            LevelDbLocked | LevelDbBusy => ErrorCode::LevelDb002,
+            BadEnvironment
+            | OutputRefused
+            | DiskFull
+            | OutputPermissionDenied
+            | OutputFailed
+            | OutputClosed
+            | DemoFailed => ErrorCode::Migration001,
+            SyncMismatch => ErrorCode::Migration002,
+        }
+    }
+
+    /// The exit code of a run that stopped on this kind: 2 when the input or usage is at fault (nothing was
+    /// written), 1 when two sources disagree (a finding), 3 when the run could not complete, 0 when the reader
+    /// of standard output went away.
+    pub fn exit_code(self) -> u8 {
+        use ErrorKind::*;
+        match self {
+            InputNotFound
+            | InputPermissionDenied
+            | InputUnreadable
+            | MalformedJson
+            | SchemaViolation
+            | UnknownFormat
+            | FormatViolation
+            | ChangedSinceWritten
+            | NotALevelDb
+            | LevelDbCorrupt
+            | BadFlag
+            | BadEndpoint
+            | BadNetworksFile
+            | BadEnvironment
+            | OutputRefused => 2,
+            SyncMismatch => 1,
+            OutputClosed => 0,
+            LevelDbLocked
+            | LevelDbBusy
+            | DiskFull
+            | OutputPermissionDenied
+            | OutputFailed
+            | MissingTool
+            | LocalChain
+            | Runtime
+            | ProofFailed
+            | DemoFailed => 3,
+        }
+    }
+
+    /// The next step when the call site has nothing more specific to say.
+    pub fn hint(self) -> &'static str {
+        use ErrorKind::*;
+        match self {
+            InputNotFound => "check the path; a missing input is never read as an empty one",
+            InputPermissionDenied => "give the user running lookcoin-state read access (it never writes to an input)",
+            InputUnreadable => "pass a regular, readable file or folder",
+            MalformedJson => "fix the JSON at the position shown, or regenerate the file with `lookcoin-state migrate`",
+            SchemaViolation => {
+                "fix the field at the JSON pointer shown, or regenerate the file with `lookcoin-state migrate`"
+            }
+            UnknownFormat => {
+                "point at files of one format the tool reads, or name it with --left-format/--right-format"
+            }
+            FormatViolation => {
+                "fix the file, or name its format with --left-format/--right-format if it was detected wrongly"
+            }
+            ChangedSinceWritten => {
+                "the files changed after they were written; `lookcoin-state compare` with the source shows what changed"
+            }
+            NotALevelDb => "pass the folder that holds CURRENT, MANIFEST-* and *.ldb files",
+            LevelDbCorrupt => "restore the LevelDB folder from a backup; do not let any tool repair it in place",
+            LevelDbLocked => "wait for that process to finish (do not delete LOCK or kill it blindly), then run again",
+            LevelDbBusy => "another process is writing to it; wait for it to finish, then run again",
+            BadFlag => "see `lookcoin-state help <command>`",
+            BadEndpoint => "pass --rpc CHAINID=URL (e.g. 56=https://host/path); `${VAR}` must name a set variable",
+            BadNetworksFile => {
+                "fix the networks file at the line shown; its shape is [chains.<chainId>] rpc = [\"url\"]"
+            }
+            BadEnvironment => "unset the variable, or give it a value of the form shown",
+            OutputRefused => "name a new or empty folder (or a file) that is not one of the inputs",
+            DiskFull => {
+                "free space on the disk shown (the output's, or $TMPDIR's for the private copy), then run again"
+            }
+            OutputPermissionDenied => "give the user running lookcoin-state write access there, or choose another path",
+            OutputFailed => "check the output path and its disk, then run again",
+            OutputClosed => "nothing to do: the reader of standard output stopped reading",
+            MissingTool => {
+                "run `bash .ci/demo` once (it installs the pinned anvil), or set LOOKCOIN_ANVIL to an anvil binary"
+            }
+            LocalChain | Runtime => "run again; report it with this output if it persists",
+            ProofFailed => "this is a bug in lookcoin-state; nothing was written; please report it with the input",
+            SyncMismatch => "run `lookcoin-state compare` on the two sources to see every difference",
+            DemoFailed => {
+                "the demo did not behave as expected; this is a bug in lookcoin-state, please report the output"
+            }
+        }
+    }
+}
+
 /// A failure of the tool, with everything the user needs to act on it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ToolError {
-    pub code: ErrorCode,
+    pub kind: ErrorKind,
     /// The file, folder, key or contract the error concerns.
     pub subject: String,
     /// Lowercase fragments, outermost first: what went wrong, then what caused it.
     pub causes: Vec<String>,
     /// The next step for the user.
     pub hint: String,
-    /// Set when the user's input or usage is at fault although the code's family usually means "could not
-    /// complete" (an output folder that is not empty, say): exit 2, nothing written.
-    pub bad_input: bool,
 }
 
 impl ToolError {
-    pub fn new(code: ErrorCode, subject: impl Into<String>, cause: impl Into<String>) -> Self {
-        ToolError {
-            code,
-            subject: subject.into(),
-            causes: vec![cause.into()],
-            hint: default_hint(code).to_string(),
-            bad_input: false,
-        }
+    pub fn new(kind: ErrorKind, subject: impl Into<String>, cause: impl Into<String>) -> Self {
+        ToolError { kind, subject: subject.into(), causes: vec![cause.into()], hint: kind.hint().to_string() }
+    }
+
+    /// An input that could not be opened, listed or read, classified by the I/O error's kind (never its text).
+    pub fn input_io(subject: impl Into<String>, what: &str, e: std::io::Error) -> Self {
+        let kind = match e.kind() {
+            std::io::ErrorKind::NotFound => ErrorKind::InputNotFound,
+            std::io::ErrorKind::PermissionDenied => ErrorKind::InputPermissionDenied,
+            _ => ErrorKind::InputUnreadable,
+        };
+        ToolError::new(kind, subject, what).caused_by(e)
+    }
+
+    /// An output that could not be written, classified by the I/O error's kind (a full disk, a permission, a
+    /// reader that went away).
+    pub fn output_io(subject: impl Into<String>, what: &str, e: std::io::Error) -> Self {
+        let kind = match e.kind() {
+            std::io::ErrorKind::StorageFull => ErrorKind::DiskFull,
+            std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+                ErrorKind::OutputPermissionDenied
+            }
+            std::io::ErrorKind::BrokenPipe => ErrorKind::OutputClosed,
+            _ => ErrorKind::OutputFailed,
+        };
+        ToolError::new(kind, subject, what).caused_by(e)
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -119,42 +328,13 @@ impl ToolError {
         self
     }
 
-    /// Marks the error as the user's input or usage being at fault (exit 2).
-    pub fn as_bad_input(mut self) -> Self {
-        self.bad_input = true;
-        self
+    /// The seed code the user sees.
+    pub fn code(&self) -> ErrorCode {
+        self.kind.code()
     }
 
     pub fn exit_code(&self) -> u8 {
-        if self.bad_input {
-            2
-        } else {
-            self.code.exit_code()
-        }
-    }
-}
-
-/// The next step when the call site has nothing more specific to say.
-pub fn default_hint(code: ErrorCode) -> &'static str {
-    match code {
-        ErrorCode::Migration001 => "check free space and permissions of the output folder, then run again",
-        ErrorCode::Migration002 => "run `lookcoin-state compare` on the two sources to see every difference",
-        ErrorCode::Migration003 => {
-            "the files were changed after they were written; migrate again from the LevelDB source"
-        }
-        ErrorCode::Migration004 => "pass the folder that holds CURRENT, MANIFEST-* and *.ldb files",
-        ErrorCode::Migration005 => "run the benches (`cargo bench`) to see which step is slow",
-        ErrorCode::Json001 => "check the path exists and is readable",
-        ErrorCode::Json002 => {
-            "fix the JSON at the position shown, or regenerate the file with `lookcoin-state migrate`"
-        }
-        ErrorCode::Json003 => {
-            "fix the field at the JSON pointer shown, or regenerate the file with `lookcoin-state migrate`"
-        }
-        ErrorCode::LevelDb001 => "restore the LevelDB folder from a backup; do not let any tool repair it in place",
-        ErrorCode::LevelDb002 => {
-            "wait for that process to finish (do not delete LOCK or kill it blindly), then run again"
-        }
+        self.kind.exit_code()
     }
 }
 
@@ -171,7 +351,7 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
 
 impl fmt::Display for ToolError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "error[{}]: {}", self.code.code(), self.code.message())?;
+        writeln!(f, "error[{}]: {}", self.code().code(), self.code().message())?;
         writeln!(f, "  --> {}", printable(&self.subject))?;
         if let Some((first, rest)) = self.causes.split_first() {
             writeln!(f, "  {}", printable(first))?;
@@ -184,7 +364,6 @@ impl fmt::Display for ToolError {
 }
 
 impl std::error::Error for ToolError {}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,7 +386,7 @@ mod tests {
 
     #[test]
     fn rendering_names_code_subject_causes_and_hint() {
-        let err = ToolError::new(ErrorCode::LevelDb001, "/db/000005.ldb", "block checksum mismatch at offset 4096")
+        let err = ToolError::new(ErrorKind::LevelDbCorrupt, "/db/000005.ldb", "block checksum mismatch at offset 4096")
             .caused_by("crc32c 0x1 != 0x2");
         let text = err.to_string();
         assert_eq!(

@@ -8,6 +8,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = lookcoin_state::cli::Cli::parse();
-    let code = lookcoin_state::cli::run(cli, &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
+    // stderr is not locked for the whole run: the progress spinner draws on it from its own thread, and a lock
+    // held here would make that thread, and the command waiting for it, wait forever at a terminal.
+    let code = lookcoin_state::cli::run(cli, &mut std::io::stdout().lock(), &mut std::io::stderr());
     ExitCode::from(code)
 }

@@ -25,8 +25,8 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<u8, ToolError> {
     let options = HistoryOptions { key: args.key.as_ref().map(|k| k.as_bytes().to_vec()), recover: args.recover };
     let report = history(&args.leveldb, &options)?;
     match args.format {
-        Format::Human => report::history::human(out, &report),
-        Format::Json => report::history::json(out, &report),
+        Format::Human => report::human::history(out, &report),
+        Format::Json => report::json::history(out, &report),
     }
     .map_err(output_error)?;
     Ok(exit::CLEAN)

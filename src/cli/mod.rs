@@ -1,7 +1,8 @@
-//! The command line: one file per subcommand, each `load (shell) -> compute (core) -> render -> exit code`.
-
-// The shell: commands read the clock and the environment (SOURCE_DATE_EPOCH) here (see clippy.toml).
-#![allow(clippy::disallowed_methods)]
+//! The command line: one file per subcommand, each only its clap `Args` and a `run` that parses the flags, calls
+//! its `pipeline` step, renders the report and returns the exit code. Flags shared by several commands live here.
+//!
+//! Shell code: it reads `GITHUB_ACTIONS`.
+#![expect(clippy::disallowed_methods, reason = "the shell: reads GITHUB_ACTIONS from the environment")]
 
 pub mod compare;
 pub mod demo;
@@ -15,9 +16,12 @@ pub mod rollback;
 pub mod validate;
 pub mod verify_chain;
 
-use crate::error::ToolError;
+use crate::core::state::SourceFormat;
+use crate::error::{ErrorKind, ToolError};
+use crate::pipeline::compare::Side;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
+use std::path::PathBuf;
 
 /// Exit codes, the same for every command.
 pub mod exit {
@@ -66,6 +70,7 @@ pub enum Command {
     Rollback(rollback::Args),
 }
 
+/// `--format`: the report on stdout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum Format {
     #[default]
@@ -73,14 +78,61 @@ pub enum Format {
     Json,
 }
 
+/// The formats `--left-format` / `--right-format` / `--source-format` accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatFlag {
+    Leveldb,
+    Enhanced,
+    V1,
+    V3,
+    Openzeppelin,
+}
+
+impl FormatFlag {
+    pub fn format(self) -> SourceFormat {
+        match self {
+            FormatFlag::Leveldb => SourceFormat::LevelDb,
+            FormatFlag::Enhanced => SourceFormat::Enhanced,
+            FormatFlag::V1 => SourceFormat::LegacyV1,
+            FormatFlag::V3 => SourceFormat::UnifiedV3,
+            FormatFlag::Openzeppelin => SourceFormat::OpenZeppelin,
+        }
+    }
+}
+
+/// The two sources, shared by `compare` and `reconcile`.
+#[derive(Debug, clap::Args)]
+pub struct Sources {
+    /// A LevelDB folder, or a folder/file of our JSON, v1, v3 unified or OpenZeppelin manifests.
+    pub left: PathBuf,
+    /// Same kinds as LEFT.
+    pub right: PathBuf,
+    /// Read LEFT in this format instead of detecting it.
+    #[arg(long, value_enum)]
+    pub left_format: Option<FormatFlag>,
+    /// Read RIGHT in this format instead of detecting it.
+    #[arg(long, value_enum)]
+    pub right_format: Option<FormatFlag>,
+}
+
+impl Sources {
+    pub fn left(&self) -> Side<'_> {
+        Side { path: &self.left, format: self.left_format.map(FormatFlag::format) }
+    }
+
+    pub fn right(&self) -> Side<'_> {
+        Side { path: &self.right, format: self.right_format.map(FormatFlag::format) }
+    }
+}
+
 /// Runs a parsed command line; returns the process exit code. Errors are rendered to `err`.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(&args, out),
-        Command::Migrate(args) => migrate::run(&args, out, err),
+        Command::Migrate(args) => migrate::run(&args, out),
         Command::Validate(args) => validate::run(&args, out),
         Command::Compare(args) => compare::run(&args, out, err),
-        Command::Reconcile(args) => reconcile::run(&args, out, err),
+        Command::Reconcile(args) => reconcile::run(&args, out),
         Command::Restore(args) => restore::run(&args, out),
         Command::VerifyChain(args) => verify_chain::run(&args, out, err),
         Command::Demo(args) => demo::run(&args, out, err),
@@ -96,19 +148,18 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
 /// Renders an error and returns its exit code. A reader that closed our stdout early (`| head`) is not an error
 /// worth a message: the run stops quietly, as Unix tools do.
 pub fn report_error(err: &mut dyn Write, e: &ToolError) -> u8 {
-    if e.subject == STDOUT && e.causes.first().is_some_and(|c| c == CLOSED_BY_READER) {
-        return exit::CLEAN;
+    if e.kind != ErrorKind::OutputClosed {
+        let _ = writeln!(err, "{e}");
     }
-    let _ = writeln!(err, "{e}");
     e.exit_code()
 }
 
-const STDOUT: &str = "standard output";
-/// The cause an error on stdout gets when the reader went away (decided from the I/O error kind, not its text).
-const CLOSED_BY_READER: &str = "the reader closed standard output";
-
 /// Wraps a failed write to stdout (a closed pipe, a full disk) as an error of the tool.
 pub fn output_error(e: std::io::Error) -> ToolError {
-    let what = if e.kind() == std::io::ErrorKind::BrokenPipe { CLOSED_BY_READER } else { "cannot write the report" };
-    ToolError::new(crate::error::ErrorCode::Migration001, STDOUT, what).caused_by(e)
+    ToolError::output_io("standard output", "cannot write the report", e)
+}
+
+/// True when running under GitHub Actions, where annotations are wanted.
+pub fn in_github_actions() -> bool {
+    std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
 }

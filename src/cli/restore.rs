@@ -1,8 +1,9 @@
 //! `lookcoin-state restore BACKUP`: puts a backup made by `reconcile --apply` back where it came from.
 
-use super::{exit, migrate::migration_time, output_error};
+use super::{exit, output_error};
 use crate::error::ToolError;
 use crate::io::backup::restore;
+use crate::pipeline::migration_time;
 use std::io::Write;
 use std::path::PathBuf;
 

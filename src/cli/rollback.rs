@@ -1,7 +1,8 @@
 //! `lookcoin-state rollback --json DIR --out LEVELDB`: our documents back to a LevelDB the deploy scripts read.
 
-use super::{exit, migrate::migration_time, output_error, Format};
+use super::{exit, output_error, Format};
 use crate::error::ToolError;
+use crate::pipeline::migration_time;
 use crate::pipeline::rollback::{rollback, RollbackOptions};
 use crate::report;
 use std::io::Write;
@@ -29,8 +30,8 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<u8, ToolError> {
     let options = RollbackOptions { dry_run: args.dry_run, force: args.force, at: migration_time()? };
     let report = rollback(&args.json, &args.out, options)?;
     match args.format {
-        Format::Human => report::rollback::human(out, &report),
-        Format::Json => report::rollback::json(out, &report),
+        Format::Human => report::human::rollback(out, &report),
+        Format::Json => report::json::rollback(out, &report),
     }
     .map_err(output_error)?;
     Ok(exit::CLEAN)

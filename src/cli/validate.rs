@@ -2,10 +2,10 @@
 
 use super::{exit, output_error, Format};
 use crate::error::ToolError;
-use crate::io::documents::{check_schema, json_files, read_documents, read_json};
-use crate::report::{self, ValidateReport, ValidatedFile};
+use crate::pipeline::validate::validate;
+use crate::report;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -16,34 +16,8 @@ pub struct Args {
     pub format: Format,
 }
 
-fn failure(e: &ToolError) -> (String, Vec<String>) {
-    let mut lines = vec![format!("{}: {}", e.subject, e.causes.first().cloned().unwrap_or_default())];
-    lines.extend(e.causes.iter().skip(1).cloned());
-    (e.code.code().to_string(), lines)
-}
-
-/// Validates each file on its own, so one bad file does not hide the state of the others.
-fn validate_file(path: &Path) -> ValidatedFile {
-    let outcome = read_json(path).and_then(|(_, value)| check_schema(path, &value));
-    ValidatedFile { path: path.display().to_string(), failure: outcome.err().as_ref().map(failure) }
-}
-
-/// For a folder whose files are all valid, checks the set as a whole: manifest digests, one record per key.
-fn validate_set(path: &Path) -> Option<ValidatedFile> {
-    let outcome = read_documents(path).and_then(|docs| docs.into_entries(path).map(|_| ()));
-    outcome.err().map(|e| ValidatedFile { path: path.display().to_string(), failure: Some(failure(&e)) })
-}
-
 pub fn run(args: &Args, out: &mut dyn Write) -> Result<u8, ToolError> {
-    let mut report = ValidateReport { files: Vec::new() };
-    for path in &args.paths {
-        let files = json_files(path)?;
-        let before = report.invalid();
-        report.files.extend(files.iter().map(|f| validate_file(f)));
-        if path.is_dir() && report.invalid() == before {
-            report.files.extend(validate_set(path));
-        }
-    }
+    let report = validate(&args.paths)?;
     match args.format {
         Format::Human => report::human::validate(out, &report),
         Format::Json => report::json::validate(out, &report),

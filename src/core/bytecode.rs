@@ -1,4 +1,4 @@
-//! The bytecode hash rule of DOMAIN.md §4 (pure): strip the trailing Solidity CBOR metadata, zero immutables,
+//! The bytecode hash rule of docs/DOMAIN.md §4 (pure): strip the trailing Solidity CBOR metadata, zero immutables,
 //! keccak-256.
 
 use alloy_primitives::{keccak256, Address, B256};

@@ -10,7 +10,7 @@ use super::state::{ChainClaim, Field, FieldValue, SourceState, StateRecord, Unat
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The kinds of discrepancy, with stable names (DOMAIN.md §7 types in brackets).
+/// The kinds of discrepancy, with stable names (docs/DOMAIN.md §7 types in brackets).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
     MissingInLeft,

@@ -219,25 +219,6 @@ pub fn bring_into(migration: &mut Migration, recoveries: &[Recovery]) -> usize {
     brought
 }
 
-/// What `history` found, for the renderers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HistoryReport {
-    pub source: String,
-    /// Table and log files read, in name order.
-    pub files: Vec<String>,
-    /// `--key`, when given.
-    pub key_filter: Option<Vec<u8>>,
-    pub versions: Vec<KeyVersion>,
-    /// `Some` with `--recover`.
-    pub recovered: Option<Vec<Recovery>>,
-}
-
-impl HistoryReport {
-    pub fn count(&self, liveness: Liveness) -> usize {
-        self.versions.iter().filter(|v| v.liveness == liveness).count()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

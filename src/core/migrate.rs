@@ -42,12 +42,30 @@ type Parsed<'a, T> = (&'a [u8], &'a [u8], &'a T);
 
 /// Migrates every entry: valid records into their chain's document, the rest into the quarantine.
 pub fn migrate(entries: &SourceEntries, ctx: &MigrationContext<'_>) -> Migration {
-    migrate_parsed(entries, &parse_entries(entries), ctx)
+    migrate_parsed(entries, &parse_entries(entries), ctx).with_source_digest(source_digest(entries))
+}
+
+/// The entry digest of a whole source, as the manifest records it.
+pub fn source_digest(entries: &SourceEntries) -> String {
+    entries_sha256(entries.iter().map(|(k, v)| (k.as_slice(), v.as_slice())))
+}
+
+/// A migration still without the digest of its whole source: the shell hashes the source (46 MB at 100,000
+/// records) on another core while the documents are assembled, and seals the result with it. The documents
+/// cannot be had before the digest is given.
+#[derive(Debug)]
+pub struct WithoutSourceDigest(Migration);
+
+impl WithoutSourceDigest {
+    /// The finished migration; `digest` must be [`source_digest`] of the same entries.
+    pub fn with_source_digest(self, digest: String) -> Migration {
+        Migration { source_records_sha256: digest, ..self.0 }
+    }
 }
 
 /// [`migrate`] for entries already parsed: `parsed` is `parse_entries(entries)`, computed once by a caller that
 /// needs it again (the pre-write proof compares the files against it).
-pub fn migrate_parsed(entries: &SourceEntries, parsed: &[Entry], ctx: &MigrationContext<'_>) -> Migration {
+pub fn migrate_parsed(entries: &SourceEntries, parsed: &[Entry], ctx: &MigrationContext<'_>) -> WithoutSourceDigest {
     assert_eq!(entries.len(), parsed.len(), "`parsed` must be `parse_entries(entries)`");
     let mut valid: Vec<Parsed<'_, DeploymentRecord>> = Vec::new();
     let mut quarantined: Vec<Parsed<'_, QuarantinedEntry>> = Vec::new();
@@ -58,15 +76,7 @@ pub fn migrate_parsed(entries: &SourceEntries, parsed: &[Entry], ctx: &Migration
         }
     }
     let categories: Vec<Category> = valid.iter().map(|(_, _, r)| categorize(&r.contract_name)).collect();
-    // The digest of the whole source (46 MB at 100,000 records) is hashed on a second thread while the documents
-    // are assembled; the two share nothing mutable, so the result cannot depend on it. (A thread per chain
-    // document was tried and measured slower: copying records is bound by memory, not by a core.)
-    std::thread::scope(|scope| {
-        let digest = scope.spawn(|| entries_sha256(entries.iter().map(|(k, v)| (k.as_slice(), v.as_slice()))));
-        let mut migration = assemble(&valid, &categories, &quarantined, ctx, String::new(), entries.len());
-        migration.source_records_sha256 = digest.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        migration
-    })
+    WithoutSourceDigest(assemble(&valid, &categories, &quarantined, ctx, String::new(), entries.len()))
 }
 
 /// Documents for records that are already validated (a reconciled state), each with its category. Their value

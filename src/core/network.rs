@@ -1,4 +1,4 @@
-//! The network table of DOMAIN.md §2 as data (pure).
+//! The network table of docs/DOMAIN.md §2 as data (pure).
 //!
 //! Records are keyed by chain id; a network name is only ever looked up here, never guessed from a string.
 
@@ -55,7 +55,7 @@ const BUILTIN: &[Network] = &[
 ];
 
 impl NetworkTable {
-    /// The table of DOMAIN.md §2.
+    /// The table of docs/DOMAIN.md §2.
     pub fn builtin() -> Self {
         NetworkTable { networks: BUILTIN.to_vec() }
     }

@@ -3,7 +3,7 @@
 
 use crate::core::bytecode::{keccak_hex, strip_metadata, zero_ranges, Range};
 use crate::core::onchain::{ArtifactInfo, Artifacts};
-use crate::error::{ErrorCode, ToolError};
+use crate::error::{ErrorKind, ToolError};
 use alloy_primitives::hex;
 use serde_json::Value;
 use std::path::Path;
@@ -13,19 +13,22 @@ pub fn read_artifacts(dir: &Path) -> Result<Artifacts, ToolError> {
     let mut out = Artifacts::new();
     let mut stack = vec![dir.to_path_buf()];
     if !dir.is_dir() {
-        return Err(ToolError::new(ErrorCode::Json001, dir.display().to_string(), "--artifacts is not a folder"));
+        return Err(ToolError::new(
+            ErrorKind::InputUnreadable,
+            dir.display().to_string(),
+            "--artifacts is not a folder",
+        ));
     }
     while let Some(d) = stack.pop() {
-        let listing = std::fs::read_dir(&d)
-            .map_err(|e| ToolError::new(ErrorCode::Json001, d.display().to_string(), "cannot list").caused_by(e))?;
+        let listing =
+            std::fs::read_dir(&d).map_err(|e| ToolError::input_io(d.display().to_string(), "cannot list", e))?;
         for entry in listing.flatten() {
             let path = entry.path();
             if path.is_dir() {
                 stack.push(path);
             } else if path.extension().is_some_and(|x| x == "json") {
-                let text = std::fs::read(&path).map_err(|e| {
-                    ToolError::new(ErrorCode::Json001, path.display().to_string(), "cannot read").caused_by(e)
-                })?;
+                let text = std::fs::read(&path)
+                    .map_err(|e| ToolError::input_io(path.display().to_string(), "cannot read", e))?;
                 let Ok(json) = serde_json::from_slice::<Value>(&text) else { continue };
                 collect(&json, &path, &mut out);
             }

@@ -7,24 +7,22 @@
 //! that its presence means the set is complete.
 
 use crate::core::output::OutputFile;
-use crate::error::{ErrorCode, ToolError};
+use crate::error::{ErrorKind, ToolError};
 use std::io::Write;
 use std::path::Path;
 
 /// Writes `files` into `out`. Refuses a non-empty `out` unless `force`.
 pub fn write_output(out: &Path, files: &[OutputFile], force: bool) -> Result<(), ToolError> {
     let shown = out.display().to_string();
-    let fail =
-        |what: &str, e: std::io::Error| ToolError::new(ErrorCode::Migration001, &shown, what.to_string()).caused_by(e);
+    let fail = |what: &str, e: std::io::Error| ToolError::output_io(&shown, what, e);
     match std::fs::read_dir(out) {
         Ok(mut listing) => {
             if listing.next().is_none() {
                 return write_staged(out, files);
             }
             if !force {
-                return Err(ToolError::new(ErrorCode::Migration001, &shown, "the output folder is not empty")
-                    .with_hint("pass an empty or new folder, or --force to replace the files it holds")
-                    .as_bad_input());
+                return Err(ToolError::new(ErrorKind::OutputRefused, &shown, "the output folder is not empty")
+                    .with_hint("pass an empty or new folder, or --force to replace the files it holds"));
             }
             let stale = stale_files(out, files);
             let (manifest, documents) = files.split_last().expect("a migration always has a manifest");
@@ -39,10 +37,9 @@ pub fn write_output(out: &Path, files: &[OutputFile], force: bool) -> Result<(),
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => write_staged(out, files),
         Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
-            Err(ToolError::new(ErrorCode::Migration001, &shown, "the output path is a file, not a folder")
+            Err(ToolError::new(ErrorKind::OutputRefused, &shown, "the output path is a file, not a folder")
                 .caused_by(e)
-                .with_hint("pass a folder path (new or empty)")
-                .as_bad_input())
+                .with_hint("pass a folder path (new or empty)"))
         }
         Err(e) => Err(fail("cannot open the output folder", e)),
     }
@@ -63,8 +60,7 @@ fn stale_files(out: &Path, files: &[OutputFile]) -> Vec<String> {
 /// Writes every file into a staging folder next to `out`, then renames it to `out` (replacing it if empty).
 fn write_staged(out: &Path, files: &[OutputFile]) -> Result<(), ToolError> {
     let shown = out.display().to_string();
-    let fail =
-        |what: &str, e: std::io::Error| ToolError::new(ErrorCode::Migration001, &shown, what.to_string()).caused_by(e);
+    let fail = |what: &str, e: std::io::Error| ToolError::output_io(&shown, what, e);
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => std::path::PathBuf::from("."),
@@ -84,6 +80,17 @@ fn write_staged(out: &Path, files: &[OutputFile]) -> Result<(), ToolError> {
         return Err(fail("cannot move the finished output into place", e));
     }
     sync_dir(&parent).map_err(|e| fail("cannot sync the parent folder", e))
+}
+
+/// Writes a single report file (a `--junit` file, say) atomically: a reader sees the old file or the new one.
+pub fn write_report_file(path: &Path, bytes: &[u8]) -> Result<(), ToolError> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    write_file_atomic(&dir, &name, bytes)
+        .map_err(|e| ToolError::output_io(path.display().to_string(), "cannot write the report", e))
 }
 
 /// Replaces `dir/name` atomically with `bytes`.

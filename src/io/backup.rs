@@ -6,7 +6,7 @@
 
 use crate::core::output::OutputFile;
 use crate::core::primitives::TimestampMs;
-use crate::error::{ErrorCode, ToolError};
+use crate::error::{ErrorKind, ToolError};
 use crate::io::atomic::{write_file_atomic, write_output};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -24,7 +24,7 @@ fn sibling(out: &Path, suffix: &str) -> PathBuf {
 }
 
 fn fail(path: &Path, what: &str, e: std::io::Error) -> ToolError {
-    ToolError::new(ErrorCode::Migration001, path.display().to_string(), what.to_string()).caused_by(e)
+    ToolError::output_io(path.display().to_string(), what, e)
 }
 
 /// Writes `files` as the new content of `out`. An existing non-empty `out` is first moved to a backup, whose path is
@@ -39,7 +39,7 @@ pub fn replace_with_backup(out: &Path, files: &[OutputFile], at: TimestampMs) ->
     let backup = sibling(out, &format!("backup-{}", stamp(at)));
     if backup.exists() || staging.exists() {
         return Err(ToolError::new(
-            ErrorCode::Migration001,
+            ErrorKind::OutputRefused,
             backup.display().to_string(),
             "a backup of this time already exists",
         )
@@ -57,7 +57,7 @@ pub fn swap_with_backup(out: &Path, staged: &Path, at: TimestampMs) -> Result<Pa
     if backup.exists() {
         let _ = std::fs::remove_dir_all(staged);
         return Err(ToolError::new(
-            ErrorCode::Migration001,
+            ErrorKind::OutputRefused,
             backup.display().to_string(),
             "a backup of this time already exists",
         )
@@ -94,16 +94,16 @@ pub struct Restored {
 pub fn restore(backup: &Path, at: TimestampMs) -> Result<Restored, ToolError> {
     let marker_path = backup.join(BACKUP_MARKER);
     let text = std::fs::read_to_string(&marker_path).map_err(|e| {
-        ToolError::new(ErrorCode::Json001, marker_path.display().to_string(), "not a lookcoin-state backup folder")
-            .caused_by(e)
+        ToolError::input_io(marker_path.display().to_string(), "not a lookcoin-state backup folder", e)
             .with_hint("pass a folder named `<out>.backup-<time>` that reconcile --apply made")
     })?;
     let marker: Value = serde_json::from_str(&text).map_err(|e| {
-        ToolError::new(ErrorCode::Json002, marker_path.display().to_string(), "malformed backup marker").caused_by(e)
+        ToolError::new(ErrorKind::MalformedJson, marker_path.display().to_string(), "malformed backup marker")
+            .caused_by(e)
     })?;
     let Some(original) = marker.get("originalPath").and_then(Value::as_str).map(PathBuf::from) else {
         return Err(ToolError::new(
-            ErrorCode::Json003,
+            ErrorKind::SchemaViolation,
             marker_path.display().to_string(),
             "the marker has no originalPath",
         ));
@@ -114,7 +114,7 @@ pub fn restore(backup: &Path, at: TimestampMs) -> Result<Restored, ToolError> {
         let aside = sibling(&original, &format!("replaced-{}", stamp(at)));
         if aside.exists() {
             return Err(ToolError::new(
-                ErrorCode::Migration001,
+                ErrorKind::OutputRefused,
                 aside.display().to_string(),
                 "this folder already exists",
             )

@@ -1,7 +1,7 @@
-//! The shell's file access: LevelDB snapshots, our JSON documents, atomic writes.
+//! The shell's access to the outside: LevelDB (private copy, checksums, lock probe, writer), JSON files one at a
+//! time, atomic writes and backups, where paths lead, the networks file, compiler artifacts, and JSON-RPC.
 
-// The shell: this is where file system access lives (see clippy.toml).
-#![allow(clippy::disallowed_methods)]
+#![expect(clippy::disallowed_methods, reason = "the shell: file system, environment and sockets live here")]
 
 pub mod artifacts;
 pub mod atomic;
@@ -9,5 +9,5 @@ pub mod backup;
 pub mod documents;
 pub mod leveldb;
 pub mod networks_file;
+pub mod paths;
 pub mod rpc;
-pub mod sources;

@@ -6,7 +6,7 @@
 //! rpc = ["${BSC_RPC_URL}", "https://bsc-dataseed.bnbchain.org"]
 //! ```
 
-use crate::error::{ErrorCode, ToolError};
+use crate::error::{ErrorKind, ToolError};
 use crate::io::rpc::Endpoint;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -28,7 +28,11 @@ struct ChainEntry {
 pub type EndpointMap = BTreeMap<u64, Vec<Endpoint>>;
 
 fn bad(subject: impl Into<String>, what: impl Into<String>) -> ToolError {
-    ToolError::new(ErrorCode::Migration004, subject, what)
+    ToolError::new(ErrorKind::BadEndpoint, subject, what)
+}
+
+fn bad_file(subject: impl Into<String>, what: impl Into<String>) -> ToolError {
+    ToolError::new(ErrorKind::BadNetworksFile, subject, what)
 }
 
 /// Expands `${NAME}` from the environment; an unset variable is an error naming it (never an empty URL).
@@ -67,19 +71,18 @@ pub fn endpoint(text: &str, subject: &str) -> Result<Endpoint, ToolError> {
 /// Reads a networks file.
 pub fn read_networks_file(path: &Path) -> Result<EndpointMap, ToolError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ToolError::new(ErrorCode::Json001, &shown, "cannot read the networks file").caused_by(e))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| ToolError::input_io(&shown, "cannot read the networks file", e))?;
     let parsed: NetworksFile = toml::from_str(&text).map_err(|e| {
         let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1);
         let at = line.map_or(shown.clone(), |l| format!("{shown}:{l}"));
-        bad(at, "the networks file does not parse")
-            .caused_by(e.message())
-            .with_hint("expected [chains.<chainId>] tables with rpc = [\"url\", ...]")
+        bad_file(at, "the networks file does not parse").caused_by(e.message())
     })?;
     let mut map = EndpointMap::new();
     for (key, entry) in parsed.chains {
-        let chain: u64 =
-            key.parse().map_err(|_| bad(format!("{shown}: [chains.{key}]"), "the table name is not a chain id"))?;
+        let chain: u64 = key
+            .parse()
+            .map_err(|_| bad_file(format!("{shown}: [chains.{key}]"), "the table name is not a chain id"))?;
         let endpoints = entry
             .rpc
             .iter()

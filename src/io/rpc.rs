@@ -1,5 +1,5 @@
-//! The only async code: reads one network's values over JSON-RPC (alloy), at one pinned block, in as few round
-//! trips as possible. Talks to the configured endpoints; writes nothing.
+//! Reads one network's values over JSON-RPC (alloy), at one pinned block, in as few round trips as possible. With
+//! `pipeline::verify`'s fan-out this is the tool's async code. Talks to the configured endpoints; writes nothing.
 //!
 //! Per endpoint: one batch `eth_chainId` + `eth_getBlockByNumber` (the chain is checked before anything it says is
 //! used), then ONE batch with every read of the [`ReadPlan`] at the pinned block number. Two round trips, whatever
@@ -126,6 +126,14 @@ pub async fn fetch_network(
     results
 }
 
+/// Makes `ring` the process's TLS crypto provider (once) before any HTTPS client is built: reqwest is built with
+/// rustls but without a provider of its own, so that no C code (aws-lc) is compiled into the tool.
+fn install_tls_provider() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    // An error means another provider is installed already, which serves as well.
+    INSTALLED.call_once(|| drop(rustls::crypto::ring::default_provider().install_default()));
+}
+
 async fn fetch_endpoint(
     chain_id: u64,
     endpoint: &Endpoint,
@@ -135,6 +143,7 @@ async fn fetch_endpoint(
     limit: &Semaphore,
     traffic: &mut Traffic,
 ) -> EndpointOutcome {
+    install_tls_provider();
     let client = ClientBuilder::default().http(endpoint.url.clone());
     let head = [("eth_chainId", json!([])), ("eth_getBlockByNumber", json!([tag.param(), false]))];
     let answers = match round_trip(&client, &head, options, limit, traffic).await {

@@ -1,12 +1,13 @@
 //! A local anvil node on a free 127.0.0.1 port: found, started, waited for, and killed on drop.
 //!
-//! The binary comes from the pinned npm package `@foundry-rs/anvil-linux-amd64` (`fixtures/chain/package.json`);
-//! `LOOKCOIN_ANVIL` overrides it, and `anvil` on PATH is the last resort, so a developer with Foundry installed
-//! needs nothing else. Nothing is downloaded here.
+//! The binary is looked up when a node starts, never fixed at build time: `LOOKCOIN_ANVIL`, else the pinned npm
+//! package `@foundry-rs/anvil-linux-amd64` installed under the current folder (`fixtures/chain/package.json`;
+//! the repository root when run from a checkout, as the demo and tests are), else `anvil` on PATH, so a
+//! developer with Foundry installed needs nothing else. Nothing is downloaded here.
 
 use super::reaper;
 use super::rpc::LabRpc;
-use crate::error::{ErrorCode, ToolError};
+use crate::error::{ErrorKind, ToolError};
 use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -80,27 +81,25 @@ impl Drop for AnvilNode {
     }
 }
 
-/// The anvil binary: `LOOKCOIN_ANVIL`, else the npm package (from the current folder, then from this crate's
-/// source folder), else `anvil` on PATH.
+/// The anvil binary: `LOOKCOIN_ANVIL`, else the npm package under the current folder, else `anvil` on PATH.
 pub fn find_binary() -> Result<PathBuf, ToolError> {
     if let Some(path) = std::env::var_os("LOOKCOIN_ANVIL") {
         let path = PathBuf::from(path);
         return if path.is_file() {
             Ok(path)
         } else {
-            Err(ToolError::new(ErrorCode::Migration004, "LOOKCOIN_ANVIL", format!("{} is not a file", path.display()))
+            Err(ToolError::new(ErrorKind::MissingTool, "LOOKCOIN_ANVIL", format!("{} is not a file", path.display()))
                 .with_hint(INSTALL_HINT))
         };
     }
-    let candidates = [PathBuf::from(NPM_ANVIL), Path::new(env!("CARGO_MANIFEST_DIR")).join(NPM_ANVIL)];
-    if let Some(found) = candidates.into_iter().find(|p| p.is_file()) {
-        return Ok(found);
+    if Path::new(NPM_ANVIL).is_file() {
+        return Ok(PathBuf::from(NPM_ANVIL));
     }
     let on_path = std::env::var_os("PATH")
         .map(|paths| std::env::split_paths(&paths).map(|d| d.join("anvil")).find(|p| p.is_file()))
         .unwrap_or_default();
     on_path.ok_or_else(|| {
-        ToolError::new(ErrorCode::Migration004, "anvil", "the anvil binary was not found (needed for local chains)")
+        ToolError::new(ErrorKind::MissingTool, "anvil", "the anvil binary was not found (needed for local chains)")
             .caused_by(format!("looked at $LOOKCOIN_ANVIL, {NPM_ANVIL} and PATH"))
             .with_hint(INSTALL_HINT)
     })
@@ -108,12 +107,11 @@ pub fn find_binary() -> Result<PathBuf, ToolError> {
 
 /// A port nobody listens on right now. anvil binds it a moment later; [`START_ATTEMPTS`] covers losing the race.
 fn free_port() -> Result<u16, ToolError> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| {
-        ToolError::new(ErrorCode::Migration004, "127.0.0.1", "cannot find a free port for a local chain").caused_by(e)
-    })?;
-    listener.local_addr().map(|a| a.port()).map_err(|e| {
-        ToolError::new(ErrorCode::Migration004, "127.0.0.1", "cannot find a free port for a local chain").caused_by(e)
-    })
+    let no_port = |e| {
+        ToolError::new(ErrorKind::LocalChain, "127.0.0.1", "cannot find a free port for a local chain").caused_by(e)
+    };
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(no_port)?;
+    listener.local_addr().map(|a| a.port()).map_err(no_port)
 }
 
 /// Why one start failed: a node that died at once is worth another port; anything else is not.
@@ -125,7 +123,7 @@ enum Start {
 fn start_once(binary: &Path, chain_id: u64) -> Result<AnvilNode, Start> {
     let port = free_port().map_err(Start::Failed)?;
     let subject = format!("anvil --chain-id {chain_id} --port {port}");
-    let fail = |what: &str| Start::Failed(ToolError::new(ErrorCode::Migration004, &subject, what.to_string()));
+    let fail = |what: &str| Start::Failed(ToolError::new(ErrorKind::LocalChain, &subject, what.to_string()));
     let log = tempfile::tempfile().map_err(|_| fail("cannot create a log file"))?;
     let log_for_child = log.try_clone().map_err(|_| fail("cannot create a log file"))?;
     let mut command = Command::new(binary);
@@ -136,7 +134,7 @@ fn start_once(binary: &Path, chain_id: u64) -> Result<AnvilNode, Start> {
         .stderr(Stdio::from(log_for_child));
     let child = reaper::spawn(command).map_err(|e| {
         Start::Failed(
-            ToolError::new(ErrorCode::Migration004, binary.display().to_string(), "cannot start anvil")
+            ToolError::new(ErrorKind::MissingTool, binary.display().to_string(), "cannot start anvil")
                 .caused_by(e)
                 .with_hint(INSTALL_HINT),
         )
@@ -149,7 +147,7 @@ fn start_once(binary: &Path, chain_id: u64) -> Result<AnvilNode, Start> {
 /// Polls `eth_chainId` (bounded) until the node answers; an early exit is reported with anvil's own words.
 fn wait_ready(node: &mut AnvilNode, mut log: std::fs::File) -> Result<(), Start> {
     let subject = format!("anvil --chain-id {} --port {}", node.chain_id, node.port);
-    let error = |what: String| ToolError::new(ErrorCode::Migration004, &subject, what);
+    let error = |what: String| ToolError::new(ErrorKind::LocalChain, &subject, what);
     let started = Instant::now();
     let rpc = node.rpc();
     loop {
@@ -173,7 +171,7 @@ pub fn start_all(chain_ids: &[u64]) -> Result<Vec<AnvilNode>, ToolError> {
     let mut nodes = Vec::new();
     let mut first_error = None;
     for h in handles {
-        match h.join().unwrap_or_else(|_| Err(ToolError::new(ErrorCode::Migration004, "anvil", "start panicked"))) {
+        match h.join().unwrap_or_else(|_| Err(ToolError::new(ErrorKind::LocalChain, "anvil", "start panicked"))) {
             Ok(node) => nodes.push(node),
             Err(e) => first_error = first_error.or(Some(e)),
         }

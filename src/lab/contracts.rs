@@ -102,7 +102,7 @@ impl Artifact {
         self.selectors.iter().find(|(s, _)| s == signature).map(|(_, b)| *b)
     }
 
-    /// The implementation hash of DOMAIN.md §4 for this artifact: runtime code, immutables zeroed, metadata
+    /// The implementation hash of docs/DOMAIN.md §4 for this artifact: runtime code, immutables zeroed, metadata
     /// stripped, keccak-256. What a record written at deployment holds, and what on-chain code normalises to.
     pub fn runtime_hash(&self) -> String {
         keccak_hex(strip_metadata(&zero_ranges(&self.runtime, &self.immutable_ranges)))

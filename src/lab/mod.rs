@@ -5,8 +5,7 @@
 //! Shell code: it starts processes, opens sockets, reads `LOOKCOIN_ANVIL`/`PATH` and the clock (bounded polling,
 //! deployment timestamps). It never talks to anything but the nodes it started on 127.0.0.1.
 
-// The shell: processes, sockets, environment and clock (see clippy.toml).
-#![allow(clippy::disallowed_methods)]
+#![expect(clippy::disallowed_methods, reason = "the shell: starts processes, opens sockets, reads the env and clock")]
 
 pub mod anvil;
 pub mod contracts;
@@ -22,7 +21,7 @@ pub use rpc::LabRpc;
 
 use crate::error::ToolError;
 
-/// The chains of the real deployment state (DOMAIN.md §3), one local node each.
+/// The chains of the real deployment state (docs/DOMAIN.md §3), one local node each.
 pub const DEMO_CHAINS: [u64; 5] = [56, 97, 84532, 11155420, 23295];
 
 /// A running node per chain id; dropping it stops them all.

@@ -62,6 +62,17 @@ fn spawn_here(mut command: Command) -> std::io::Result<Child> {
     // Read before the fork, so the child can tell whether its parent is still the one that started it.
     let parent = std::process::id() as i32;
     command.process_group(0);
+    die_with_parent(&mut command, parent);
+    let mut registry = live();
+    let child = command.spawn()?;
+    registry.insert(child.id() as i32);
+    Ok(child)
+}
+
+/// Arms the kernel's parent-death signal in the child (Linux only): a SIGKILL of this process then kills the node
+/// too, where no handler of ours can run. Elsewhere the interrupt handler and the exit hook are the only guards.
+#[cfg(target_os = "linux")]
+fn die_with_parent(command: &mut Command, parent: i32) {
     // SAFETY: the closure runs between fork and exec and calls only async-signal-safe functions (prctl, getppid,
     // _exit); it allocates nothing.
     unsafe {
@@ -75,11 +86,10 @@ fn spawn_here(mut command: Command) -> std::io::Result<Child> {
             Ok(())
         });
     }
-    let mut registry = live();
-    let child = command.spawn()?;
-    registry.insert(child.id() as i32);
-    Ok(child)
 }
+
+#[cfg(not(target_os = "linux"))]
+fn die_with_parent(_command: &mut Command, _parent: i32) {}
 
 /// Kills and forgets one child. Returns `false` when it was already killed and reaped by [`kill_all`] (the caller
 /// must then not touch the pid: it may belong to another process by now).

@@ -5,7 +5,7 @@
 //! the tool must only read, and its failures are failures of the test set-up, reported with method and node.
 
 use super::http::post_json;
-use crate::error::{ErrorCode, ToolError};
+use crate::error::{ErrorKind, ToolError};
 use alloy_primitives::{Address, B256};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -35,7 +35,7 @@ pub struct Receipt {
 }
 
 pub(crate) fn lab_error(subject: impl Into<String>, what: impl Into<String>) -> ToolError {
-    ToolError::new(ErrorCode::Migration004, subject, what)
+    ToolError::new(ErrorKind::LocalChain, subject, what)
         .with_hint("the local chain misbehaved; run again, and report it with this output if it persists")
 }
 

@@ -1,8 +1,9 @@
 //! `history`: every version of every key a LevelDB folder still physically holds, from a private copy.
 
-use crate::core::history::{self, HistoryReport};
+use crate::core::history;
 use crate::core::leveldb_format::{log_versions, table_versions, FoundVersion};
-use crate::error::{ErrorCode, ToolError};
+use crate::core::reports::history::HistoryReport;
+use crate::error::{ErrorKind, ToolError};
 use crate::io::leveldb::read_version_files;
 use std::path::Path;
 
@@ -25,7 +26,7 @@ pub fn history(dir: &Path, options: &HistoryOptions) -> Result<HistoryReport, To
         .collect::<Result<Vec<_>, _>>()?;
     let mut versions = history::versions(found).map_err(|c| {
         ToolError::new(
-            ErrorCode::LevelDb001,
+            ErrorKind::LevelDbCorrupt,
             dir.display().to_string(),
             format!(
                 "key `{}` has two different versions with sequence number {} (in {})",
@@ -54,5 +55,5 @@ pub fn history(dir: &Path, options: &HistoryOptions) -> Result<HistoryReport, To
 
 fn decode(dir: &Path, name: &str, bytes: &[u8]) -> Result<Vec<FoundVersion>, ToolError> {
     let decoded = if name.ends_with(".log") { log_versions(bytes) } else { table_versions(bytes) };
-    decoded.map_err(|e| ToolError::new(ErrorCode::LevelDb001, dir.join(name).display().to_string(), e.0))
+    decoded.map_err(|e| ToolError::new(ErrorKind::LevelDbCorrupt, dir.join(name).display().to_string(), e.0))
 }

@@ -4,13 +4,15 @@
 //! read back and compared with what was meant to be written, and only then moved into place (an existing
 //! `--out` first moved aside as a backup that `restore` can put back).
 
+use super::load::read_documents;
 use crate::core::digest::entries_sha256;
 use crate::core::primitives::TimestampMs;
-use crate::core::rollback::{plan, RollbackReport};
-use crate::error::{ErrorCode, ToolError};
+use crate::core::reports::rollback::RollbackReport;
+use crate::core::rollback::plan;
+use crate::error::{ErrorKind, ToolError};
 use crate::io::backup::swap_with_backup;
-use crate::io::documents::read_documents;
-use crate::io::leveldb::writer::{check_target, move_into_place, resolved, write_staged};
+use crate::io::leveldb::write::{check_target, move_into_place, write_staged};
+use crate::io::paths::refuse_overlap;
 use std::path::Path;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,11 +27,18 @@ pub struct RollbackOptions {
 
 /// Writes the entries of the documents at `json` as a new LevelDB at `out`.
 pub fn rollback(json: &Path, out: &Path, options: RollbackOptions) -> Result<RollbackReport, ToolError> {
-    check_apart(json, out)?;
+    // --out equal to, inside or above --json would mix the LevelDB with the documents or replace them (refused
+    // also in a dry run: the same command without --dry-run must not be the first to find out).
+    refuse_overlap("--out", out, &[json])?;
     let set = read_documents(json)?;
-    let planned = plan(set.chains, set.quarantine).map_err(|e| {
-        ToolError::new(ErrorCode::Json003, json.display().to_string(), "the documents do not form one record set")
-            .caused_by(e)
+    let chains = set.chains.into_iter().map(|(_, doc)| doc).collect();
+    let planned = plan(chains, set.quarantine.map(|(_, doc)| doc)).map_err(|e| {
+        ToolError::new(
+            ErrorKind::SchemaViolation,
+            json.display().to_string(),
+            "the documents do not form one record set",
+        )
+        .caused_by(e)
     })?;
     let existing = check_target(out, options.force)?;
     let mut backup = None;
@@ -53,29 +62,4 @@ pub fn rollback(json: &Path, out: &Path, options: RollbackOptions) -> Result<Rol
         documents: planned.documents,
         backup,
     })
-}
-
-/// `--out` must be neither the documents' folder, nor inside it, nor one of its parents: writing there would
-/// mix the LevelDB with the documents or replace them.
-fn check_apart(json: &Path, out: &Path) -> Result<(), ToolError> {
-    let refuse = |why: &str| {
-        ToolError::new(ErrorCode::Migration001, out.display().to_string(), why.to_string())
-            .with_hint("pass an --out folder outside the documents' folder (and not one of its parents)")
-            .as_bad_input()
-    };
-    let io = |e: std::io::Error| {
-        ToolError::new(ErrorCode::Migration001, out.display().to_string(), "cannot resolve the path").caused_by(e)
-    };
-    let json_real = resolved(json).map_err(io)?;
-    let out_real = resolved(out).map_err(io)?;
-    if out_real == json_real {
-        return Err(refuse("--out is the --json input itself"));
-    }
-    if out_real.starts_with(&json_real) {
-        return Err(refuse("--out is inside the --json input"));
-    }
-    if json_real.starts_with(&out_real) {
-        return Err(refuse("--out is a parent of the --json input"));
-    }
-    Ok(())
 }

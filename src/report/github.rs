@@ -2,6 +2,7 @@
 //! that stdout stays data. The runner reads workflow commands from both streams.
 
 use crate::core::compare::Discrepancy;
+use crate::core::reports::verify::VerifyReport;
 use std::io::Write;
 
 /// Escapes a workflow command's message (`%`, CR, LF) as GitHub documents.
@@ -25,6 +26,15 @@ pub fn discrepancies(out: &mut dyn Write, items: &[Discrepancy]) -> std::io::Res
         let title = format!("{} {} on chain {}", d.kind.name(), contract, d.chain_id);
         let field = d.field.map_or(String::new(), |f| format!("{f}: "));
         annotation(out, &title, &format!("{field}left={} right={}", d.left, d.right))?;
+    }
+    Ok(())
+}
+
+pub fn verify_findings(out: &mut dyn Write, report: &VerifyReport) -> std::io::Result<()> {
+    for f in report.findings() {
+        let title =
+            format!("{} {} on chain {}", f.kind.name(), f.contract.as_deref().unwrap_or("(network)"), f.chain_id);
+        annotation(out, &title, &format!("expected {} actual {}: {}", f.expected, f.actual, f.detail))?;
     }
     Ok(())
 }

@@ -1,10 +1,20 @@
-//! Human renderings: a table plus a summary line, readable without colour.
+//! Human renderings: Markdown tables plus a summary line per command, readable without colour. They write the
+//! report data they are given and decide nothing.
 
-use super::{MigrateReport, ValidateReport};
+use crate::core::compare::Discrepancy;
+use crate::core::history::Liveness;
 use crate::core::inspect::{InspectRow, RowBody};
+use crate::core::reconcile::Action;
+use crate::core::reports::comparison::{CompareReport, ReconcileReport, SideSummary};
+use crate::core::reports::history::{bytes_text, HistoryReport};
+use crate::core::reports::migrate::MigrateReport;
+use crate::core::reports::rollback::RollbackReport;
+use crate::core::reports::validate::ValidateReport;
+use crate::core::reports::verify::VerifyReport;
 use crate::error::printable;
 use comfy_table::{presets::ASCII_MARKDOWN, Table};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::io::Write;
 
 fn table(header: &[&str]) -> Table {
@@ -145,4 +155,281 @@ pub fn validate(out: &mut dyn Write, report: &ValidateReport) -> std::io::Result
         report.files.len() - report.invalid(),
         report.invalid()
     )
+}
+
+/// A value in one table cell: strings bare, anything else as compact JSON, cut at 70 characters.
+pub fn cell(value: &Value) -> String {
+    let text = match value {
+        Value::Null => "-".to_string(),
+        Value::String(s) => printable(s).into_owned(),
+        other => other.to_string(),
+    };
+    if text.chars().count() > 70 {
+        format!("{}…", text.chars().take(69).collect::<String>())
+    } else {
+        text
+    }
+}
+
+fn side(s: &SideSummary) -> String {
+    format!("{} ({}, {} records, {} invalid)", s.label, s.format, s.records, s.invalid)
+}
+
+fn network_heading(networks: &BTreeMap<u64, String>, chain: u64) -> String {
+    match networks.get(&chain) {
+        Some(key) => format!("{chain} {key}"),
+        None => chain.to_string(),
+    }
+}
+
+pub fn compare(out: &mut dyn Write, report: &CompareReport) -> std::io::Result<()> {
+    writeln!(out, "left:  {}", side(&report.left))?;
+    writeln!(out, "right: {}", side(&report.right))?;
+    let compared: Vec<&str> = report.compared.iter().map(|f| f.name()).collect();
+    writeln!(out, "compared fields: {}", compared.join(", "))?;
+    if !report.not_covered.is_empty() {
+        let nc: Vec<String> = report.not_covered.iter().map(|(f, s)| format!("{f} (not in {s})")).collect();
+        writeln!(out, "not covered (never a mismatch): {}", nc.join(", "))?;
+    }
+    let mut by_chain: BTreeMap<u64, Vec<&Discrepancy>> = BTreeMap::new();
+    for d in &report.discrepancies {
+        by_chain.entry(d.chain_id).or_default().push(d);
+    }
+    for (chain, items) in by_chain {
+        writeln!(out, "\n## {}", network_heading(&report.networks, chain))?;
+        let mut t = table(&["contract", "kind", "field", "left", "right"]);
+        for d in items {
+            t.add_row(vec![
+                d.contract.as_deref().map_or("(chain)".into(), |c| printable(c).into_owned()),
+                d.kind.name().to_string(),
+                d.field.map_or("-".to_string(), |f| f.name().to_string()),
+                cell(&d.left),
+                cell(&d.right),
+            ]);
+        }
+        writeln!(out, "{t}")?;
+    }
+    let counts: Vec<String> =
+        report.counts().into_iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{} {n}", k.name())).collect();
+    let detail = if counts.is_empty() { String::new() } else { format!(" ({})", counts.join(", ")) };
+    writeln!(out, "\n{} discrepancies{detail} across {} contracts", report.discrepancies.len(), report.contracts.len())
+}
+
+fn action_row(action: &Action) -> (u64, Vec<String>) {
+    let na = || "-".to_string();
+    match action {
+        Action::Add { chain_id, contract, record } => {
+            (*chain_id, vec![contract.clone(), "add".into(), na(), na(), cell(&record.to_json())])
+        }
+        Action::UpdateField { chain_id, contract, field, from, to } => {
+            (*chain_id, vec![contract.clone(), "update-field".into(), field.name().into(), cell(from), cell(to)])
+        }
+        Action::KeepExtra { chain_id, contract, origin } => {
+            (*chain_id, vec![contract.clone(), "keep-extra".into(), na(), origin.clone(), na()])
+        }
+        Action::Prune { chain_id, contract, origin } => {
+            (*chain_id, vec![contract.clone(), "prune".into(), na(), origin.clone(), na()])
+        }
+        Action::AddQuarantined { key } => {
+            let chain = key.split_once('-').and_then(|(c, _)| c.parse().ok()).unwrap_or(0);
+            (chain, vec![key.clone(), "add-quarantined".into(), na(), na(), na()])
+        }
+        Action::Conflict { chain_id, contract, kind, detail } => (
+            *chain_id,
+            vec![
+                contract.clone().unwrap_or_else(|| "(chain)".into()),
+                format!("conflict: {}", kind.name()),
+                na(),
+                cell(detail),
+                na(),
+            ],
+        ),
+    }
+}
+
+pub fn reconcile(out: &mut dyn Write, report: &ReconcileReport) -> std::io::Result<()> {
+    writeln!(out, "left:  {}", side(&report.left))?;
+    writeln!(out, "right: {}", side(&report.right))?;
+    writeln!(out, "authority: {}", report.authority)?;
+    let mut by_chain: BTreeMap<u64, Vec<Vec<String>>> = BTreeMap::new();
+    for action in &report.plan.actions {
+        let (chain, row) = action_row(action);
+        by_chain.entry(chain).or_default().push(row);
+    }
+    for (chain, rows) in by_chain {
+        writeln!(out, "\n## {}", network_heading(&report.networks, chain))?;
+        let mut t = table(&["contract", "action", "field", "from", "to"]);
+        for row in rows {
+            t.add_row(row);
+        }
+        writeln!(out, "{t}")?;
+    }
+    let counts: Vec<String> = report.counts().into_iter().map(|(k, n)| format!("{k} {n}")).collect();
+    let outcome = match (&report.written_to, &report.backup) {
+        (Some(dir), Some(backup)) => format!("written to {dir} (previous contents backed up to {backup})"),
+        (Some(dir), None) => format!("written to {dir}"),
+        (None, _) => "dry run: nothing written (use --apply --out DIR)".to_string(),
+    };
+    writeln!(out, "\n{} actions ({}); {outcome}", report.plan.actions.len(), counts.join(", "))
+}
+
+pub fn verify(out: &mut dyn Write, report: &VerifyReport) -> std::io::Result<()> {
+    for (n, key) in report.networks.iter().zip(&report.keys) {
+        let block = n.block.map_or("no block".to_string(), |b| format!("block {} {:#x}", b.number, b.hash));
+        writeln!(out, "## {} {key} ({block})", n.chain_id)?;
+        if n.endpoints.is_empty() {
+            writeln!(out, "endpoints: none given")?;
+        }
+        for e in &n.endpoints {
+            writeln!(
+                out,
+                "endpoint {}: {} ({} round trips, {} requests)",
+                e.endpoint,
+                e.outcome.status(),
+                e.round_trips,
+                e.requests
+            )?;
+        }
+        let mut t = table(&["contract", "verdict", "hash matched by", "not checked"]);
+        for r in &n.records {
+            t.add_row(vec![
+                printable(&r.contract).into_owned(),
+                r.verdict.name().to_string(),
+                r.normalisation.map_or("-".to_string(), |m| m.name().to_string()),
+                if r.unchecked.is_empty() { "-".to_string() } else { r.unchecked.join("; ") },
+            ]);
+        }
+        writeln!(out, "{t}")?;
+        if !n.findings.is_empty() {
+            let mut f = table(&["contract", "finding", "expected", "actual", "detail"]);
+            for x in &n.findings {
+                f.add_row(vec![
+                    x.contract.clone().unwrap_or_else(|| "(network)".into()),
+                    x.kind.name().to_string(),
+                    cell(&x.expected),
+                    cell(&x.actual),
+                    x.detail.clone(),
+                ]);
+            }
+            writeln!(out, "{f}")?;
+        }
+        writeln!(out)?;
+    }
+    let verdicts: Vec<String> =
+        report.verdict_counts().into_iter().filter(|(_, c)| *c > 0).map(|(v, c)| format!("{c} {}", v.name())).collect();
+    let findings: Vec<String> =
+        report.finding_counts().into_iter().filter(|(_, c)| *c > 0).map(|(k, c)| format!("{} {c}", k.name())).collect();
+    let skipped = if report.skipped > 0 {
+        format!("; {} records without an implementation address not checked", report.skipped)
+    } else {
+        String::new()
+    };
+    writeln!(
+        out,
+        "{}: {} networks; records: {}; findings: {}{skipped}; verdict: {}",
+        report.source,
+        report.networks.len(),
+        verdicts.join(", "),
+        if findings.is_empty() { "none".to_string() } else { findings.join(", ") },
+        report.verdict.name()
+    )
+}
+
+/// Shortens long text for a table cell; the JSON rendering always has the whole value.
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(max).collect::<String>())
+    }
+}
+
+pub fn history(out: &mut dyn Write, report: &HistoryReport) -> std::io::Result<()> {
+    writeln!(out, "history of {}", printable(&report.source))?;
+    writeln!(out, "files read: {}", report.files.join(", "))?;
+    if let Some(key) = &report.key_filter {
+        writeln!(out, "key: {}", printable(&bytes_text(key)))?;
+    }
+    let mut t = table(&["key", "seq", "liveness", "files", "value"]);
+    for v in &report.versions {
+        let value = match &v.value {
+            Some(bytes) => format!("{} bytes", bytes.len()),
+            None => "(deletion)".to_string(),
+        };
+        t.add_row(vec![
+            printable(&bytes_text(&v.key)).into_owned(),
+            v.sequence.to_string(),
+            v.liveness.as_str().to_string(),
+            v.files.join(", "),
+            value,
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    writeln!(
+        out,
+        "{} versions: {} live, {} shadowed, {} deleted, {} tombstones",
+        report.versions.len(),
+        report.count(Liveness::Live),
+        report.count(Liveness::Shadowed),
+        report.count(Liveness::Deleted),
+        report.count(Liveness::Tombstone),
+    )?;
+    if let Some(recovered) = &report.recovered {
+        writeln!(out)?;
+        if recovered.is_empty() {
+            writeln!(out, "recoverable fields: none (no older version holds a field the live one lacks or changed)")?;
+        } else {
+            let fields: usize = recovered.iter().map(|r| r.fields.len()).sum();
+            let records = if recovered.len() == 1 { "record" } else { "records" };
+            writeln!(out, "recoverable fields: {fields} in {} live {records}", recovered.len())?;
+            for r in recovered {
+                writeln!(out, "  {} (live seq {})", printable(&bytes_text(&r.key)), r.live_sequence)?;
+                for f in &r.fields {
+                    let now = match &f.live_value {
+                        Some(v) => format!(" (live: {})", clip(&v.to_string(), 40)),
+                        None => String::new(),
+                    };
+                    writeln!(
+                        out,
+                        "    {} {} from seq {} ({}): {}{}",
+                        f.field,
+                        f.change.as_str(),
+                        f.sequence,
+                        f.files.join(", "),
+                        printable(&clip(&f.value.to_string(), 100)),
+                        printable(&now)
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn rollback(out: &mut dyn Write, report: &RollbackReport) -> std::io::Result<()> {
+    let verb = if report.dry_run { "would write" } else { "wrote" };
+    writeln!(
+        out,
+        "rollback {} -> {}{}",
+        printable(&report.json),
+        printable(&report.out),
+        if report.dry_run { " (dry run: nothing written)" } else { "" }
+    )?;
+    for d in &report.documents {
+        let state = if d.as_migrated {
+            "bytes as migrated"
+        } else {
+            "bytes differ from the migrated source (edited since, or stored in another field order)"
+        };
+        writeln!(out, "  {:<16} {:>6} entries  {state}", d.document, d.entries)?;
+    }
+    writeln!(
+        out,
+        "{verb} {} entries ({} records, {} quarantined entries restored byte for byte), sha256 {}",
+        report.entries, report.records, report.quarantined, report.entries_sha256
+    )?;
+    if let Some(backup) = &report.backup {
+        writeln!(out, "the previous folder was kept as {}", printable(backup))?;
+    }
+    Ok(())
 }

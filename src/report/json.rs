@@ -1,8 +1,20 @@
-//! JSON renderings (`--format json`): one JSON value on stdout, with a `schemaVersion`.
+//! JSON renderings (`--format json`): one JSON value on stdout per command, with a `schemaVersion`. The compare
+//! report is described by `schemas/compare-report.schema.json` (a test validates real output against it).
 
-use super::{MigrateReport, ValidateReport, REPORT_SCHEMA_VERSION};
+use crate::core::compare::Discrepancy;
+use crate::core::history::{KeyVersion, Liveness, Recovery};
 use crate::core::inspect::{InspectJson, InspectRow};
-use serde_json::{json, Value};
+use crate::core::leveldb_format::VersionKind;
+use crate::core::onchain::verify::Finding;
+use crate::core::reconcile::Action;
+use crate::core::reports::comparison::{CompareReport, ReconcileReport, SideSummary};
+use crate::core::reports::history::{bytes_text, HistoryReport};
+use crate::core::reports::migrate::MigrateReport;
+use crate::core::reports::rollback::RollbackReport;
+use crate::core::reports::validate::ValidateReport;
+use crate::core::reports::verify::VerifyReport;
+use crate::core::reports::REPORT_SCHEMA_VERSION;
+use serde_json::{json, Map, Value};
 use std::io::Write;
 
 fn emit(out: &mut dyn Write, value: &Value) -> std::io::Result<()> {
@@ -61,6 +73,211 @@ pub fn validate(out: &mut dyn Write, report: &ValidateReport) -> std::io::Result
             None => json!({"path": f.path, "valid": true}),
             Some((code, problems)) => json!({"path": f.path, "valid": false, "code": code, "problems": problems}),
         }).collect::<Vec<_>>(),
+    });
+    emit(out, &value)
+}
+
+fn side(s: &SideSummary) -> Value {
+    json!({"source": s.label, "format": s.format.name(), "records": s.records, "invalid": s.invalid})
+}
+
+pub fn discrepancy(d: &Discrepancy) -> Value {
+    json!({
+        "chainId": d.chain_id,
+        "contract": d.contract,
+        "kind": d.kind.name(),
+        "field": d.field.map(|f| f.name()),
+        "left": d.left,
+        "right": d.right,
+    })
+}
+
+pub fn compare_value(report: &CompareReport) -> Value {
+    let by_kind: Map<String, Value> =
+        report.counts().into_iter().map(|(k, n)| (k.name().to_string(), Value::from(n))).collect();
+    json!({
+        "schemaVersion": REPORT_SCHEMA_VERSION,
+        "summary": {
+            "left": side(&report.left),
+            "right": side(&report.right),
+            "discrepancies": report.discrepancies.len(),
+            "contracts": report.contracts.len(),
+            "byKind": by_kind,
+            "comparedFields": report.compared.iter().map(|f| f.name()).collect::<Vec<_>>(),
+            "notCovered": report.not_covered.iter().map(|(f, s)| json!({"field": f.name(), "missingFrom": s})).collect::<Vec<_>>(),
+        },
+        "discrepancies": report.discrepancies.iter().map(discrepancy).collect::<Vec<_>>(),
+    })
+}
+
+pub fn compare(out: &mut dyn Write, report: &CompareReport) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &compare_value(report))?;
+    writeln!(out)
+}
+
+fn action(a: &Action) -> Value {
+    match a {
+        Action::Add { chain_id, contract, record } => {
+            json!({"action": "add", "chainId": chain_id, "contract": contract, "record": record.to_json()})
+        }
+        Action::UpdateField { chain_id, contract, field, from, to } => json!({
+            "action": "update-field", "chainId": chain_id, "contract": contract, "field": field.name(), "from": from, "to": to,
+        }),
+        Action::KeepExtra { chain_id, contract, origin } => {
+            json!({"action": "keep-extra", "chainId": chain_id, "contract": contract, "origin": origin})
+        }
+        Action::Prune { chain_id, contract, origin } => {
+            json!({"action": "prune", "chainId": chain_id, "contract": contract, "origin": origin})
+        }
+        Action::AddQuarantined { key } => json!({"action": "add-quarantined", "key": key}),
+        Action::Conflict { chain_id, contract, kind, detail } => json!({
+            "action": "conflict", "chainId": chain_id, "contract": contract, "kind": kind.name(), "detail": detail,
+        }),
+    }
+}
+
+pub fn reconcile(out: &mut dyn Write, report: &ReconcileReport) -> std::io::Result<()> {
+    let by_action: Map<String, Value> =
+        report.counts().into_iter().map(|(k, n)| (k.to_string(), Value::from(n))).collect();
+    let value = json!({
+        "schemaVersion": REPORT_SCHEMA_VERSION,
+        "summary": {
+            "left": side(&report.left),
+            "right": side(&report.right),
+            "authority": report.authority,
+            "actions": report.plan.actions.len(),
+            "byAction": by_action,
+            "writtenTo": report.written_to,
+            "backup": report.backup,
+        },
+        "actions": report.plan.actions.iter().map(action).collect::<Vec<_>>(),
+    });
+    serde_json::to_writer_pretty(&mut *out, &value)?;
+    writeln!(out)
+}
+
+fn finding_json(f: &Finding) -> Value {
+    json!({"chainId": f.chain_id, "contract": f.contract, "kind": f.kind.name(), "expected": f.expected, "actual": f.actual, "detail": f.detail})
+}
+
+pub fn verify_value(report: &VerifyReport) -> Value {
+    let networks: Vec<Value> = report
+        .networks
+        .iter()
+        .zip(&report.keys)
+        .map(|(n, key)| {
+            json!({
+                "chainId": n.chain_id,
+                "network": key,
+                "block": n.block.map(|b| json!({"number": b.number, "hash": format!("{:#x}", b.hash)})),
+                "endpoints": n.endpoints.iter().map(|e| json!({
+                    "url": e.endpoint, "status": e.outcome.status(), "roundTrips": e.round_trips, "requests": e.requests,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let records: Vec<Value> = report
+        .networks
+        .iter()
+        .flat_map(|n| &n.records)
+        .map(|r| json!({"chainId": r.chain_id, "contract": r.contract, "verdict": r.verdict.name(), "normalisation": r.normalisation.map(|m| m.name()), "notChecked": r.unchecked}))
+        .collect();
+    let by_verdict: serde_json::Map<String, Value> =
+        report.verdict_counts().into_iter().map(|(v, c)| (v.name().to_string(), json!(c))).collect();
+    let by_kind: serde_json::Map<String, Value> =
+        report.finding_counts().into_iter().map(|(k, c)| (k.name().to_string(), json!(c))).collect();
+    json!({
+        "schemaVersion": REPORT_SCHEMA_VERSION,
+        "summary": {
+            "source": report.source,
+            "verdict": report.verdict.name(),
+            "networks": report.networks.len(),
+            "records": records.len(),
+            "skippedWithoutAddress": report.skipped,
+            "byVerdict": by_verdict,
+            "byKind": by_kind,
+        },
+        "networks": networks,
+        "findings": report.findings().map(finding_json).collect::<Vec<_>>(),
+        "records": records,
+    })
+}
+
+pub fn verify(out: &mut dyn Write, report: &VerifyReport) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &verify_value(report))?;
+    writeln!(out)
+}
+
+fn version_json(v: &KeyVersion) -> Value {
+    let mut obj = json!({
+        "key": bytes_text(&v.key),
+        "sequence": v.sequence,
+        "kind": match v.kind { VersionKind::Value => "value", VersionKind::Deletion => "deletion" },
+        "liveness": v.liveness.as_str(),
+        "files": v.files,
+    });
+    if let Some(value) = &v.value {
+        obj["value"] = Value::String(bytes_text(value));
+    }
+    obj
+}
+
+fn recovery_json(r: &Recovery) -> Value {
+    json!({
+        "key": bytes_text(&r.key),
+        "liveSequence": r.live_sequence,
+        "fields": r.fields.iter().map(|f| {
+            let mut obj = json!({
+                "field": f.field, "change": f.change.as_str(), "value": f.value,
+                "sequence": f.sequence, "files": f.files,
+            });
+            if let Some(live) = &f.live_value {
+                obj["liveValue"] = live.clone();
+            }
+            obj
+        }).collect::<Vec<_>>(),
+    })
+}
+
+pub fn history(out: &mut dyn Write, report: &HistoryReport) -> std::io::Result<()> {
+    let mut value = json!({
+        "schemaVersion": REPORT_SCHEMA_VERSION,
+        "command": "history",
+        "source": report.source,
+        "files": report.files,
+        "summary": {
+            "versions": report.versions.len(),
+            "live": report.count(Liveness::Live),
+            "shadowed": report.count(Liveness::Shadowed),
+            "deleted": report.count(Liveness::Deleted),
+            "tombstones": report.count(Liveness::Tombstone),
+        },
+        "versions": report.versions.iter().map(version_json).collect::<Vec<_>>(),
+    });
+    if let Some(key) = &report.key_filter {
+        value["key"] = Value::String(bytes_text(key));
+    }
+    if let Some(recovered) = &report.recovered {
+        value["recovered"] = Value::Array(recovered.iter().map(recovery_json).collect());
+    }
+    emit(out, &value)
+}
+
+pub fn rollback(out: &mut dyn Write, report: &RollbackReport) -> std::io::Result<()> {
+    let value = json!({
+        "schemaVersion": REPORT_SCHEMA_VERSION,
+        "command": "rollback",
+        "json": report.json,
+        "out": report.out,
+        "dryRun": report.dry_run,
+        "entries": report.entries,
+        "records": report.records,
+        "quarantined": report.quarantined,
+        "entriesSha256": report.entries_sha256,
+        "documents": report.documents.iter().map(|d| json!({
+            "document": d.document, "entries": d.entries, "asMigrated": d.as_migrated,
+        })).collect::<Vec<_>>(),
+        "backup": report.backup,
     });
     emit(out, &value)
 }

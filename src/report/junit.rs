@@ -1,7 +1,9 @@
-//! JUnit XML (`--junit PATH`): one test suite per network, one test case per (chain id, contract), one failure
-//! per discrepancy. Built with quick-junit, readable by common CI viewers.
+//! JUnit XML (`--junit PATH`): one test suite per network, one test case per contract. Built with quick-junit,
+//! readable by common CI viewers.
 
-use crate::core::comparison::CompareReport;
+use crate::core::onchain::verify::{Finding, Verdict};
+use crate::core::reports::comparison::CompareReport;
+use crate::core::reports::verify::VerifyReport;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::collections::BTreeMap;
 
@@ -38,4 +40,39 @@ pub fn compare_xml(report: &CompareReport, name: &str) -> String {
 fn describe(d: &crate::core::compare::Discrepancy) -> String {
     let field = d.field.map_or(String::new(), |f| format!(" {f}"));
     format!("{}{field}: left={} right={}", d.kind.name(), d.left, d.right)
+}
+
+/// One suite per network, one case per record, one failure per finding about it (network findings fail every
+/// record of their network).
+pub fn verify_xml(report: &VerifyReport) -> String {
+    let mut junit = Report::new("lookcoin-state verify-chain");
+    for (n, key) in report.networks.iter().zip(&report.keys) {
+        let mut suite = TestSuite::new(format!("{} {key}", n.chain_id));
+        for r in &n.records {
+            let about: Vec<&Finding> =
+                n.findings.iter().filter(|f| f.contract.as_deref().is_none_or(|c| c == r.contract)).collect();
+            let status = match r.verdict {
+                Verdict::Verified | Verdict::Partial => TestCaseStatus::success(),
+                Verdict::Drift | Verdict::Unverifiable => {
+                    let kind =
+                        if r.verdict == Verdict::Drift { NonSuccessKind::Failure } else { NonSuccessKind::Error };
+                    let mut s = TestCaseStatus::non_success(kind);
+                    s.set_message(r.verdict.name());
+                    s.set_description(
+                        about
+                            .iter()
+                            .map(|f| {
+                                format!("{}: expected {} actual {} ({})", f.kind.name(), f.expected, f.actual, f.detail)
+                            })
+                            .collect::<Vec<_>>()
+                            .join("\n"),
+                    );
+                    s
+                }
+            };
+            suite.add_test_case(TestCase::new(r.contract.clone(), status));
+        }
+        junit.add_test_suite(suite);
+    }
+    junit.to_string().unwrap_or_default()
 }

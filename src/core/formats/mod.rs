@@ -8,8 +8,25 @@ pub mod unified_v3;
 
 use super::network::NetworkTable;
 use super::primitives::{AddressText, HashText, TimestampMs};
-use super::state::{ChainClaim, FieldValue};
+use super::state::{ChainClaim, FieldValue, SourceFormat};
 use serde_json::Value;
+
+/// What the format of a parsed JSON file is, from its content; `None` when it is none the tool knows.
+pub fn detect(json: &Value) -> Option<SourceFormat> {
+    let ours = matches!(json.get("kind").and_then(Value::as_str), Some("chain" | "quarantine" | "manifest"))
+        && json.get("schemaVersion").and_then(Value::as_str) == Some(super::document::SCHEMA_VERSION);
+    if ours {
+        Some(SourceFormat::Enhanced)
+    } else if unified_v3::looks_like(json) {
+        Some(SourceFormat::UnifiedV3)
+    } else if openzeppelin::looks_like(json) {
+        Some(SourceFormat::OpenZeppelin)
+    } else if legacy_v1::looks_like(json) {
+        Some(SourceFormat::LegacyV1)
+    } else {
+        None
+    }
+}
 
 /// A file that does not have the shape its format requires.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -136,6 +136,17 @@ pub enum EndpointOutcome {
     Failed(String),
 }
 
+impl EndpointOutcome {
+    /// How the endpoint fared, in words every report uses.
+    pub fn status(&self) -> String {
+        match self {
+            EndpointOutcome::Snapshot(_) => "ok".to_string(),
+            EndpointOutcome::WrongChain { actual } => format!("wrong chain (serves {actual})"),
+            EndpointOutcome::Failed(why) => format!("failed: {why}"),
+        }
+    }
+}
+
 /// Immutable ranges and hashes of a compiled contract, from `--artifacts` (Foundry `out/` or Hardhat build-info).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArtifactInfo {

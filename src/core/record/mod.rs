@@ -1,4 +1,4 @@
-//! The deployment record of DOMAIN.md §3 and its validation from raw LevelDB bytes (pure).
+//! The deployment record of docs/DOMAIN.md §3 and its validation from raw LevelDB bytes (pure).
 //!
 //! A raw entry either becomes a [`DeploymentRecord`] or is quarantined with every reason it failed: nothing is
 //! dropped, nothing panics. Absent and empty are kept apart for every optional field.

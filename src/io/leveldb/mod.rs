@@ -6,10 +6,10 @@
 
 pub mod integrity;
 pub mod lock;
-pub mod writer;
+pub mod write;
 
 use crate::core::record::SourceEntries;
-use crate::error::{ErrorCode, ToolError};
+use crate::error::{ErrorKind, ToolError};
 use lock::LockState;
 use rusty_leveldb::{LdbIterator, Options, DB};
 use std::path::{Path, PathBuf};
@@ -31,9 +31,9 @@ pub fn read_leveldb(dir: &Path) -> Result<LevelDbRead, ToolError> {
     ensure_unlocked(dir)?;
     let snapshot = snapshot(dir)?;
     let files_verified = integrity::verify_folder(snapshot.path())
-        .map_err(|e| ToolError::new(ErrorCode::LevelDb001, dir.join(&e.file).display().to_string(), e.detail))?;
+        .map_err(|e| ToolError::new(ErrorKind::LevelDbCorrupt, dir.join(&e.file).display().to_string(), e.detail))?;
     let entries = scan(snapshot.path()).map_err(|cause| {
-        ToolError::new(ErrorCode::LevelDb001, dir.display().to_string(), "the database could not be read")
+        ToolError::new(ErrorKind::LevelDbCorrupt, dir.display().to_string(), "the database could not be read")
             .caused_by(cause)
     })?;
     let label = dir
@@ -53,17 +53,14 @@ pub fn read_version_files(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, ToolErro
     let snapshot = snapshot(dir)?;
     let mut names: Vec<String> = std::fs::read_dir(snapshot.path())
         .and_then(|listing| listing.map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned())).collect())
-        .map_err(|e| {
-            ToolError::new(ErrorCode::LevelDb001, dir.display().to_string(), "cannot list the snapshot").caused_by(e)
-        })?;
+        .map_err(|e| ToolError::input_io(dir.display().to_string(), "cannot list the private copy", e))?;
     names.retain(|n| n.ends_with(".ldb") || n.ends_with(".sst") || n.ends_with(".log"));
     names.sort();
     names
         .into_iter()
         .map(|name| {
             let bytes = std::fs::read(snapshot.path().join(&name)).map_err(|e| {
-                ToolError::new(ErrorCode::LevelDb001, dir.join(&name).display().to_string(), "cannot read the file")
-                    .caused_by(e)
+                ToolError::input_io(dir.join(&name).display().to_string(), "cannot read the private copy", e)
             })?;
             Ok((name, bytes))
         })
@@ -77,26 +74,31 @@ pub fn looks_like_leveldb(dir: &Path) -> bool {
 
 fn check_is_leveldb(dir: &Path) -> Result<(), ToolError> {
     let shown = dir.display().to_string();
-    let meta = std::fs::metadata(dir).map_err(|e| {
-        ToolError::new(ErrorCode::Migration004, &shown, "cannot open the LevelDB folder")
-            .caused_by(e)
-            .with_hint("check the path; a missing folder is never read as an empty database")
+    let meta = std::fs::metadata(dir).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            ToolError::new(ErrorKind::NotALevelDb, &shown, "cannot open the LevelDB folder")
+                .caused_by(e)
+                .with_hint("check the path; a missing folder is never read as an empty database")
+        }
+        _ => ToolError::input_io(&shown, "cannot open the LevelDB folder", e),
     })?;
     if !meta.is_dir() {
-        return Err(ToolError::new(ErrorCode::Migration004, &shown, "not a folder: a LevelDB is a folder"));
+        return Err(ToolError::new(ErrorKind::NotALevelDb, &shown, "not a folder: a LevelDB is a folder"));
     }
     let current_path = dir.join("CURRENT");
     if !current_path.is_file() {
-        return Err(ToolError::new(ErrorCode::Migration004, &shown, "not a LevelDB folder: it has no CURRENT file"));
+        return Err(ToolError::new(ErrorKind::NotALevelDb, &shown, "not a LevelDB folder: it has no CURRENT file"));
     }
-    let current = std::fs::read_to_string(&current_path).map_err(|e| {
-        ToolError::new(ErrorCode::LevelDb001, current_path.display().to_string(), "CURRENT cannot be read as text")
+    let current = std::fs::read(&current_path)
+        .map_err(|e| ToolError::input_io(current_path.display().to_string(), "cannot read CURRENT", e))?;
+    let current = String::from_utf8(current).map_err(|e| {
+        ToolError::new(ErrorKind::LevelDbCorrupt, current_path.display().to_string(), "CURRENT is not text")
             .caused_by(e)
     })?;
     let manifest = current.trim_end_matches('\n');
     if !manifest.starts_with("MANIFEST-") || manifest.contains('/') || !dir.join(manifest).is_file() {
         return Err(ToolError::new(
-            ErrorCode::LevelDb001,
+            ErrorKind::LevelDbCorrupt,
             dir.join("CURRENT").display().to_string(),
             format!("CURRENT names `{manifest}`, which is not a manifest file in this folder"),
         ));
@@ -108,8 +110,8 @@ fn ensure_unlocked(dir: &Path) -> Result<(), ToolError> {
     let lock_path = dir.join("LOCK").display().to_string();
     match lock::probe(dir) {
         Ok(LockState::Free) => Ok(()),
-        Ok(held) => Err(ToolError::new(ErrorCode::LevelDb002, lock_path, held.describe())),
-        Err(e) => Err(ToolError::new(ErrorCode::LevelDb002, lock_path, "cannot probe the lock").caused_by(e)),
+        Ok(held) => Err(ToolError::new(ErrorKind::LevelDbLocked, lock_path, held.describe())),
+        Err(e) => Err(ToolError::input_io(lock_path, "cannot probe the lock", e)),
     }
 }
 
@@ -130,30 +132,49 @@ fn fingerprint(dir: &Path) -> std::io::Result<Vec<(PathBuf, u64, Option<SystemTi
 /// Copies the folder's regular files into a fresh private temporary folder.
 fn snapshot(dir: &Path) -> Result<tempfile::TempDir, ToolError> {
     let shown = dir.display().to_string();
-    let io_err =
-        |what: &str, e: std::io::Error| ToolError::new(ErrorCode::LevelDb001, &shown, what.to_string()).caused_by(e);
+    let temp_err = |what: &str, e: std::io::Error| {
+        ToolError::output_io(std::env::temp_dir().display().to_string(), what, e)
+            .caused_by(format!("while taking the private copy of {shown}"))
+    };
     let temp = tempfile::Builder::new()
         .prefix("lookcoin-state-snapshot-")
         .tempdir()
-        .map_err(|e| io_err("cannot create a private snapshot folder", e))?;
-    let before = fingerprint(dir).map_err(|e| io_err("cannot list the folder", e))?;
+        .map_err(|e| temp_err("cannot create a private snapshot folder", e))?;
+    let before = fingerprint(dir).map_err(|e| ToolError::input_io(&shown, "cannot list the folder", e))?;
     for (path, _, _) in &before {
         let name = path.file_name().expect("listed files have names");
         let copy = temp.path().join(name);
-        std::fs::copy(path, &copy).map_err(|e| {
-            ToolError::new(ErrorCode::LevelDb001, path.display().to_string(), "cannot copy the file").caused_by(e)
-        })?;
+        copy_file(path, &copy, &temp_err)?;
         // The copy is ours to open (LevelDB writes on open); a read-only source must not make it read-only too.
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| io_err("cannot make the snapshot writable", e))?;
+            .map_err(|e| temp_err("cannot make the snapshot writable", e))?;
     }
-    let after = fingerprint(dir).map_err(|e| io_err("cannot list the folder", e))?;
+    let after = fingerprint(dir).map_err(|e| ToolError::input_io(&shown, "cannot list the folder", e))?;
     if before != after {
-        return Err(ToolError::new(ErrorCode::LevelDb002, &shown, "the folder changed while it was being copied")
-            .with_hint("another process is writing to it; wait for it to finish, then run again"));
+        return Err(ToolError::new(ErrorKind::LevelDbBusy, &shown, "the folder changed while it was being copied"));
     }
     Ok(temp)
+}
+
+/// Copies one file of the source into the private copy. Reading the source and writing the copy fail for
+/// different reasons with different remedies (a permission on the source; a full temporary disk), so the two
+/// are told apart: the file is opened first, then copied.
+fn copy_file(from: &Path, to: &Path, temp_err: &dyn Fn(&str, std::io::Error) -> ToolError) -> Result<(), ToolError> {
+    let mut source =
+        std::fs::File::open(from).map_err(|e| ToolError::input_io(from.display().to_string(), "cannot open", e))?;
+    let mut copy = std::fs::File::create(to).map_err(|e| temp_err("cannot create the copy", e))?;
+    let mut buffer = vec![0u8; 1 << 16];
+    loop {
+        use std::io::{Read, Write};
+        let n = match source.read(&mut buffer) {
+            Ok(0) => return Ok(()),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(ToolError::input_io(from.display().to_string(), "cannot read", e)),
+        };
+        copy.write_all(&buffer[..n]).map_err(|e| temp_err("cannot write the copy", e))?;
+    }
 }
 
 /// Opens the snapshot and reads every live entry. rusty-leveldb is called behind `catch_unwind`: a panic inside

@@ -1,7 +1,6 @@
 //! Pure work spread over the machine's cores with scoped std threads (no pool, no extra crate). The results come
-//! back in input order, so the output is the same whatever the number of cores. The core splits its work in one
-//! place only (`migrate_parsed` hashes the source on a second thread while it assembles the documents); the shell
-//! decides what else runs on how many cores.
+//! back in input order, so the output is the same whatever the number of cores. The core never starts a thread:
+//! the pipeline decides what runs on how many cores.
 
 use crate::core::inspect::{row_of_bytes, row_of_entry, InspectRow};
 use crate::core::record::{parse_entry, Entry, SourceEntries};

@@ -1,33 +1,34 @@
-//! Writes a new LevelDB folder with rusty-leveldb, in the on-disk format Google's C++ LevelDB (Node's
-//! `classic-level`, the deploy scripts) opens and reads: a property test opens the result with `classic-level`.
-//! Writes the given folder, or a staging folder beside the target that is then moved into place.
+//! Writes entries into a new LevelDB folder with rusty-leveldb, in the on-disk format Google's C++ LevelDB (Node's
+//! `classic-level`, the deploy scripts) opens and reads: a property test opens `rollback`'s output with
+//! `classic-level`. Writes only the folder it is given, or (for `rollback`) a staging folder beside the target
+//! that the caller then moves into place.
 
 use super::lock::{self, LockState};
 use super::read_leveldb;
 use crate::core::record::SourceEntries;
-use crate::error::{ErrorCode, ToolError};
+use crate::error::{ErrorKind, ToolError};
 use rusty_leveldb::{Options, WriteBatch, DB};
 use std::path::{Path, PathBuf};
 
-/// Entries per write batch: one batch per log record, so a huge set is not one huge record.
+/// Entries per write batch: one batch per log record, so a huge set is neither one huge record nor one record
+/// per entry.
 const BATCH: usize = 1000;
 
-/// Writes `entries` into a new LevelDB at `dir` (which must not hold a database yet), flushed to a table file
-/// and closed. An error names `dir`; a partly written folder is the caller's to remove.
+/// Writes `entries` into a new LevelDB at `dir` (created if missing; it must not hold a database yet), flushed
+/// to a table file and closed. An error names `dir`; a partly written folder is the caller's to remove.
 pub fn write_leveldb(dir: &Path, entries: &SourceEntries) -> Result<(), ToolError> {
     let fail = |e: rusty_leveldb::Status| {
-        ToolError::new(ErrorCode::Migration001, dir.display().to_string(), "cannot write the LevelDB").caused_by(e.err)
+        ToolError::new(ErrorKind::OutputFailed, dir.display().to_string(), "cannot write the LevelDB").caused_by(e.err)
     };
+    // (rusty-leveldb's `error_if_exists` refuses an existing empty folder too, so the check is ours.)
     if dir.join("CURRENT").exists() {
         return Err(ToolError::new(
-            ErrorCode::Migration001,
+            ErrorKind::OutputRefused,
             dir.display().to_string(),
             "a LevelDB already exists here",
         )
-        .with_hint("pass a new or empty folder")
-        .as_bad_input());
+        .with_hint("pass a new or empty folder"));
     }
-    // (rusty-leveldb's `error_if_exists` refuses an existing empty folder too, so the check is ours.)
     let options = Options { create_if_missing: true, ..Options::default() };
     let mut db = DB::open(dir, options).map_err(fail)?;
     let pairs: Vec<(&Vec<u8>, &Vec<u8>)> = entries.iter().collect();
@@ -42,55 +43,32 @@ pub fn write_leveldb(dir: &Path, entries: &SourceEntries) -> Result<(), ToolErro
     db.close().map_err(fail)
 }
 
-/// `path` with symbolic links resolved, also when it (or its last parts) does not exist yet: the nearest existing
-/// ancestor is resolved and the rest appended.
-pub fn resolved(path: &Path) -> std::io::Result<PathBuf> {
-    let absolute = std::path::absolute(path)?;
-    let mut existing = absolute.as_path();
-    let mut rest = Vec::new();
-    loop {
-        match existing.canonicalize() {
-            Ok(real) => return Ok(rest.iter().rev().fold(real, |p, part| p.join(part))),
-            Err(_) => {
-                rest.push(existing.file_name().map(|n| n.to_os_string()).unwrap_or_default());
-                existing = existing.parent().unwrap_or(Path::new("/"));
-            }
-        }
-    }
-}
-
 /// Whether `out` exists with content (then it needs `force`, and must not be held by a live LevelDB writer).
 pub fn check_target(out: &Path, force: bool) -> Result<bool, ToolError> {
     let shown = out.display().to_string();
     let meta = match std::fs::symlink_metadata(out) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-        Err(e) => return Err(ToolError::new(ErrorCode::Migration001, &shown, "cannot read --out").caused_by(e)),
+        Err(e) => return Err(ToolError::output_io(&shown, "cannot read --out", e)),
     };
     if !meta.is_dir() {
-        return Err(ToolError::new(ErrorCode::Migration001, &shown, "--out exists and is not a folder")
-            .with_hint("pass a folder path for the new LevelDB")
-            .as_bad_input());
+        return Err(ToolError::new(ErrorKind::OutputRefused, &shown, "--out exists and is not a folder")
+            .with_hint("pass a folder path for the new LevelDB"));
     }
-    let empty = std::fs::read_dir(out)
-        .map_err(|e| ToolError::new(ErrorCode::Migration001, &shown, "cannot list --out").caused_by(e))?
-        .next()
-        .is_none();
+    let empty =
+        std::fs::read_dir(out).map_err(|e| ToolError::output_io(&shown, "cannot list --out", e))?.next().is_none();
     if empty {
         return Ok(false);
     }
     if !force {
-        return Err(ToolError::new(ErrorCode::Migration001, &shown, "--out already exists and is not empty")
-            .with_hint("pass --force to replace it (the current folder is kept as `<out>.backup-<time>`)")
-            .as_bad_input());
+        return Err(ToolError::new(ErrorKind::OutputRefused, &shown, "--out already exists and is not empty")
+            .with_hint("pass --force to replace it (the current folder is kept as `<out>.backup-<time>`)"));
     }
+    let lock_path = out.join("LOCK").display().to_string();
     match lock::probe(out) {
         Ok(LockState::Free) => Ok(true),
-        Ok(held) => Err(ToolError::new(ErrorCode::LevelDb002, out.join("LOCK").display().to_string(), held.describe())),
-        Err(e) => {
-            Err(ToolError::new(ErrorCode::LevelDb002, out.join("LOCK").display().to_string(), "cannot probe the lock")
-                .caused_by(e))
-        }
+        Ok(held) => Err(ToolError::new(ErrorKind::LevelDbLocked, lock_path, held.describe())),
+        Err(e) => Err(ToolError::new(ErrorKind::LevelDbLocked, lock_path, "cannot probe the lock").caused_by(e)),
     }
 }
 
@@ -98,8 +76,7 @@ pub fn check_target(out: &Path, force: bool) -> Result<bool, ToolError> {
 /// the same checked reader `migrate` uses). Returns the staging folder, which the caller moves into place.
 pub fn write_staged(out: &Path, entries: &SourceEntries) -> Result<PathBuf, ToolError> {
     let shown = out.display().to_string();
-    let fail =
-        |what: &str, e: std::io::Error| ToolError::new(ErrorCode::Migration001, &shown, what.to_string()).caused_by(e);
+    let fail = |what: &str, e: std::io::Error| ToolError::output_io(&shown, what, e);
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -113,7 +90,7 @@ pub fn write_staged(out: &Path, entries: &SourceEntries) -> Result<PathBuf, Tool
     let read = read_leveldb(staging.path())?;
     if read.entries != *entries {
         return Err(ToolError::new(
-            ErrorCode::Migration001,
+            ErrorKind::ProofFailed,
             &shown,
             "the written LevelDB does not read back as written",
         )
@@ -129,7 +106,6 @@ pub fn write_staged(out: &Path, entries: &SourceEntries) -> Result<PathBuf, Tool
 pub fn move_into_place(staged: &Path, out: &Path) -> Result<(), ToolError> {
     std::fs::rename(staged, out).map_err(|e| {
         let _ = std::fs::remove_dir_all(staged);
-        ToolError::new(ErrorCode::Migration001, out.display().to_string(), "cannot move the new LevelDB into place")
-            .caused_by(e)
+        ToolError::output_io(out.display().to_string(), "cannot move the new LevelDB into place", e)
     })
 }

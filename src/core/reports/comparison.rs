@@ -1,9 +1,9 @@
 //! Report data for `compare` and `reconcile`, built from the sources and the results (pure).
 
-use super::compare::{Discrepancy, Kind};
-use super::network::NetworkTable;
-use super::reconcile::Plan;
-use super::state::{Field, SourceFormat, SourceState};
+use crate::core::compare::{Discrepancy, Kind};
+use crate::core::network::NetworkTable;
+use crate::core::reconcile::Plan;
+use crate::core::state::{Field, SourceFormat, SourceState};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A side of a comparison, summarised.
@@ -56,7 +56,7 @@ impl CompareReport {
         not_covered.sort();
         let mut contracts: BTreeSet<(u64, String)> = BTreeSet::new();
         for state in [left, right] {
-            let groups = super::compare::group(state);
+            let groups = crate::core::compare::group(state);
             contracts.extend(groups.into_keys());
         }
         contracts.extend(discrepancies.iter().filter_map(|d| d.contract.clone().map(|c| (d.chain_id, c))));
@@ -95,9 +95,34 @@ pub struct ReconcileReport {
     pub written_to: Option<String>,
     /// The backup made of what the write replaced, if anything.
     pub backup: Option<String>,
+    /// True when the plan changes the other side or holds a conflict: the sources did not already agree.
+    pub changes: bool,
 }
 
 impl ReconcileReport {
+    /// The report of a plan over two sources; `written_to` and `backup` are filled in by an `--apply`.
+    pub fn new(
+        left: &SourceState,
+        right: &SourceState,
+        authority: &'static str,
+        plan: Plan,
+        table: &NetworkTable,
+    ) -> Self {
+        let networks =
+            left.records.iter().chain(&right.records).map(|r| (r.chain_id, table.identify(r.chain_id).key)).collect();
+        let changes = plan.actions.iter().any(|a| a.changes() || a.name() == "conflict");
+        ReconcileReport {
+            left: SideSummary::of(left),
+            right: SideSummary::of(right),
+            authority,
+            plan,
+            networks,
+            written_to: None,
+            backup: None,
+            changes,
+        }
+    }
+
     /// Action counts by action name, in a fixed order.
     pub fn counts(&self) -> Vec<(&'static str, usize)> {
         ["add", "update-field", "keep-extra", "prune", "add-quarantined", "conflict"]

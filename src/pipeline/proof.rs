@@ -11,14 +11,14 @@ use crate::core::document::{ChainDocument, QuarantineDocument};
 use crate::core::migrate::{chain_entries, quarantine_entries};
 use crate::core::output::OutputFile;
 use crate::core::record::Entry;
-use crate::error::{ErrorCode, ToolError};
-use crate::{parallel, schema};
+use crate::core::schema;
+use crate::error::{ErrorKind, ToolError};
+use crate::pipeline::parallel;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
 fn proof_bug(subject: &str, what: String) -> ToolError {
-    ToolError::new(ErrorCode::Migration003, subject, what)
-        .with_hint("this is a bug in lookcoin-state; nothing was written; please report it with the input")
+    ToolError::new(ErrorKind::ProofFailed, subject, what)
 }
 
 /// The source entries each file must hold, in key order.

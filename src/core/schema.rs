@@ -8,7 +8,7 @@ use serde_json::Value;
 use std::sync::OnceLock;
 
 /// The schema text, as committed.
-pub const SCHEMA_TEXT: &str = include_str!("../schemas/enhanced-deployment-schema.json");
+pub const SCHEMA_TEXT: &str = include_str!("../../schemas/enhanced-deployment-schema.json");
 
 /// One schema violation: where in the document, and what.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,293 @@
+//! The load step: any source the tool reads, as a [`SourceState`]; our documents as a [`DocumentSet`]. Detects
+//! the format of a path (or takes it from a flag), reads and parses each file exactly once, one file per core,
+//! and hands parsed JSON to the pure readers in `core::formats`. Reads files only.
+
+use crate::core::digest::sha256_hex;
+use crate::core::document::{ChainDocument, Manifest, QuarantineDocument, MANIFEST_FILE};
+use crate::core::formats::{self, entries, legacy_v1, openzeppelin, unified_v3, FormatError, InputFile};
+use crate::core::migrate::{chain_entries, merge_entries, quarantine_entries, UnmigrateError};
+use crate::core::network::NetworkTable;
+use crate::core::record::Entry;
+use crate::core::state::{SourceFormat, SourceState};
+use crate::error::{ErrorKind, ToolError};
+use crate::io::documents::{
+    checked_document, file_name, is_vouched, json_files, parse_json, read_bytes, read_file, typed_from_bytes,
+    vouched_digests, Document, ReadFile, Vouched,
+};
+use crate::io::leveldb::{looks_like_leveldb, read_leveldb};
+use crate::pipeline::parallel;
+use std::path::{Path, PathBuf};
+
+const EXPECTED: &str =
+    "a LevelDB folder, our enhanced JSON (schemaVersion 2.0.0), legacy v1 deployments/<network>.json, \
+v3 deployments/unified/*.unified.json, or OpenZeppelin .openzeppelin/<network>.json";
+
+/// The documents found at a path, each with the file it came from.
+#[derive(Debug, Clone, Default)]
+pub struct DocumentSet {
+    pub chains: Vec<(PathBuf, ChainDocument)>,
+    pub quarantine: Option<(PathBuf, QuarantineDocument)>,
+    pub manifest: Option<Manifest>,
+    /// Every file read, in name order.
+    pub files: Vec<PathBuf>,
+}
+
+impl DocumentSet {
+    /// The set of files read at `path`: at most one quarantine and one manifest, and every file as the manifest
+    /// (if any) lists it.
+    fn of_files(path: &Path, files: Vec<ReadFile>) -> Result<DocumentSet, ToolError> {
+        let mut set = DocumentSet::default();
+        let mut digests: Vec<(PathBuf, String)> = Vec::new();
+        for read in files {
+            set.add(&read.path, read.document)?;
+            digests.push((read.path.clone(), read.sha256));
+            set.files.push(read.path);
+        }
+        if let Some(manifest) = &set.manifest {
+            verify_manifest(path, manifest, &digests)?;
+        }
+        Ok(set)
+    }
+
+    fn add(&mut self, file: &Path, document: Document) -> Result<(), ToolError> {
+        let second = |kind: &str| {
+            ToolError::new(
+                ErrorKind::SchemaViolation,
+                file.display().to_string(),
+                format!("a second `{kind}` document in one set"),
+            )
+        };
+        match document {
+            Document::Chain(doc) => self.chains.push((file.to_path_buf(), doc)),
+            Document::Quarantine(doc) if self.quarantine.is_none() => self.quarantine = Some((file.to_path_buf(), doc)),
+            Document::Manifest(doc) if self.manifest.is_none() => self.manifest = Some(doc),
+            Document::Quarantine(_) => return Err(second("quarantine")),
+            Document::Manifest(_) => return Err(second("manifest")),
+        }
+        Ok(())
+    }
+
+    /// The entries the documents hold, in key byte order (the documents' strings move into the entries; the
+    /// chain documents are turned into records one per core at a time).
+    pub fn into_entries(self, path: &Path) -> Result<Vec<Entry>, ToolError> {
+        let fail = |e: UnmigrateError| {
+            ToolError::new(
+                ErrorKind::SchemaViolation,
+                path.display().to_string(),
+                "the documents do not form one record set",
+            )
+            .caused_by(e)
+        };
+        let chains: Vec<ChainDocument> = self.chains.into_iter().map(|(_, doc)| doc).collect();
+        let mut parts =
+            parallel::map_owned(chains, 1, chain_entries).into_iter().collect::<Result<Vec<_>, _>>().map_err(fail)?;
+        if let Some((_, quarantine)) = self.quarantine {
+            parts.push(quarantine_entries(quarantine).map_err(fail)?);
+        }
+        merge_entries(parts).map_err(fail)
+    }
+}
+
+/// The `*.json` files at `path`; an error when there are none.
+fn input_files(path: &Path, expected: &str) -> Result<Vec<PathBuf>, ToolError> {
+    let files = json_files(path)?;
+    if files.is_empty() {
+        return Err(ToolError::new(ErrorKind::InputNotFound, path.display().to_string(), "no .json file here")
+            .with_hint(format!("pass {expected}")));
+    }
+    Ok(files)
+}
+
+/// Reads every document of ours at `path` (a folder or one file), one file per core at a time. Errors are those
+/// of the first failing file in name order, as if the files were read one after the other.
+pub fn read_documents(path: &Path) -> Result<DocumentSet, ToolError> {
+    let files = input_files(path, "a folder written by `lookcoin-state migrate`, or one of its files")?;
+    let vouched = vouched_digests(&files);
+    let read = parallel::map(&files, 1, |file| read_file(file, &vouched)).into_iter().collect::<Result<_, _>>()?;
+    DocumentSet::of_files(path, read)
+}
+
+/// Checks that every file the manifest lists is present with its recorded digest, and that no chain document
+/// is present that the manifest does not list.
+fn verify_manifest(path: &Path, manifest: &Manifest, digests: &[(PathBuf, String)]) -> Result<(), ToolError> {
+    for listed in manifest.files.iter().filter(|f| f.name != MANIFEST_FILE) {
+        let subject = path.join(&listed.name).display().to_string();
+        let Some((_, actual)) = digests.iter().find(|(p, _)| file_name(p) == listed.name) else {
+            return Err(ToolError::new(
+                ErrorKind::ChangedSinceWritten,
+                subject,
+                "a file the manifest lists is missing",
+            ));
+        };
+        if *actual != listed.sha256 {
+            return Err(ToolError::new(ErrorKind::ChangedSinceWritten, subject, "file differs from the manifest")
+                .caused_by(format!("sha256 is {actual}, the manifest says {}", listed.sha256)));
+        }
+    }
+    for (file, _) in digests {
+        let name = file_name(file);
+        if name != MANIFEST_FILE && !manifest.files.iter().any(|f| f.name == name) {
+            return Err(ToolError::new(
+                ErrorKind::ChangedSinceWritten,
+                file.display().to_string(),
+                "file is not in the manifest",
+            )
+            .with_hint("move files that are not part of this migration out of the folder"));
+        }
+    }
+    Ok(())
+}
+
+/// The JSON formats of other tools (ours is read as typed documents).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OtherFormat {
+    LegacyV1,
+    UnifiedV3,
+    OpenZeppelin,
+}
+
+impl OtherFormat {
+    fn source_format(self) -> SourceFormat {
+        match self {
+            OtherFormat::LegacyV1 => SourceFormat::LegacyV1,
+            OtherFormat::UnifiedV3 => SourceFormat::UnifiedV3,
+            OtherFormat::OpenZeppelin => SourceFormat::OpenZeppelin,
+        }
+    }
+}
+
+/// How a JSON file is to be read: as one of our documents, or as another tool's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum JsonFormat {
+    Ours,
+    Other(OtherFormat),
+}
+
+impl JsonFormat {
+    fn of(format: SourceFormat) -> Option<JsonFormat> {
+        match format {
+            SourceFormat::LevelDb => None,
+            SourceFormat::Enhanced => Some(JsonFormat::Ours),
+            SourceFormat::LegacyV1 => Some(JsonFormat::Other(OtherFormat::LegacyV1)),
+            SourceFormat::UnifiedV3 => Some(JsonFormat::Other(OtherFormat::UnifiedV3)),
+            SourceFormat::OpenZeppelin => Some(JsonFormat::Other(OtherFormat::OpenZeppelin)),
+        }
+    }
+}
+
+/// One input file, read and parsed once: typed when it is ours, else its JSON and the format it is in.
+enum LoadedFile {
+    Ours(ReadFile),
+    Other(InputFile, OtherFormat),
+}
+
+impl LoadedFile {
+    fn format(&self) -> JsonFormat {
+        match self {
+            LoadedFile::Ours(_) => JsonFormat::Ours,
+            LoadedFile::Other(_, format) => JsonFormat::Other(*format),
+        }
+    }
+}
+
+/// Reads one file of a source: in the format given, else the one its content shows.
+fn load_file(file: &Path, vouched: &Vouched, given: Option<JsonFormat>) -> Result<LoadedFile, ToolError> {
+    let bytes = read_bytes(file)?;
+    let sha256 = sha256_hex(&bytes);
+    let path = file.to_path_buf();
+    if given.is_none_or(|f| f == JsonFormat::Ours) && is_vouched(vouched, file, &sha256) {
+        return Ok(LoadedFile::Ours(ReadFile { document: typed_from_bytes(file, &bytes)?, path, sha256 }));
+    }
+    let json = parse_json(file, &bytes)?;
+    drop(bytes);
+    let format = match given {
+        Some(format) => format,
+        None => formats::detect(&json).and_then(JsonFormat::of).ok_or_else(|| {
+            ToolError::new(
+                ErrorKind::UnknownFormat,
+                file.display().to_string(),
+                "not a deployment-state format this tool knows",
+            )
+            .with_hint(format!("expected {EXPECTED}; or name the format with --left-format/--right-format"))
+        })?,
+    };
+    Ok(match format {
+        JsonFormat::Ours => LoadedFile::Ours(ReadFile { document: checked_document(file, json)?, path, sha256 }),
+        JsonFormat::Other(other) => LoadedFile::Other(InputFile { origin: file.display().to_string(), json }, other),
+    })
+}
+
+/// Reads the source at `path`, in `format` when given, else the one detected.
+pub fn load_source(path: &Path, format: Option<SourceFormat>) -> Result<SourceState, ToolError> {
+    let label = path.display().to_string();
+    let given = match format {
+        Some(f) => JsonFormat::of(f),
+        None if looks_like_leveldb(path) => None,
+        None => return load_json(path, &label, None),
+    };
+    match given {
+        None => {
+            let read = read_leveldb(path)?;
+            Ok(entries::from_entries(&label, &parallel::parse_entries(&read.entries)))
+        }
+        Some(given) => load_json(path, &label, Some(given)),
+    }
+}
+
+/// Reads a JSON source: every file once, all of one format.
+fn load_json(path: &Path, label: &str, given: Option<JsonFormat>) -> Result<SourceState, ToolError> {
+    let files = input_files(path, EXPECTED)?;
+    let vouched = vouched_digests(&files);
+    let loaded: Vec<LoadedFile> =
+        parallel::map(&files, 1, |file| load_file(file, &vouched, given)).into_iter().collect::<Result<_, _>>()?;
+    let format = one_format(path, &loaded)?;
+    let table = NetworkTable::builtin();
+    match format {
+        JsonFormat::Ours => {
+            let ours = loaded.into_iter().filter_map(|f| if let LoadedFile::Ours(r) = f { Some(r) } else { None });
+            let set = DocumentSet::of_files(path, ours.collect())?;
+            let chains: Vec<(String, ChainDocument)> =
+                set.chains.into_iter().map(|(p, d)| (p.display().to_string(), d)).collect();
+            let quarantine = set.quarantine.map(|(p, d)| (p.display().to_string(), d));
+            entries::from_documents(label, &chains, quarantine.as_ref(), &table).map_err(format_error)
+        }
+        JsonFormat::Other(other) => {
+            let inputs: Vec<InputFile> = loaded
+                .into_iter()
+                .filter_map(|f| if let LoadedFile::Other(i, _) = f { Some(i) } else { None })
+                .collect();
+            match other {
+                OtherFormat::LegacyV1 => legacy_v1::parse(label, &inputs, &table),
+                OtherFormat::UnifiedV3 => unified_v3::parse(label, &inputs, &table),
+                OtherFormat::OpenZeppelin => openzeppelin::parse(label, &inputs),
+            }
+            .map_err(format_error)
+        }
+    }
+}
+
+/// The one format every file of a path has.
+fn one_format(path: &Path, loaded: &[LoadedFile]) -> Result<JsonFormat, ToolError> {
+    let first = loaded.first().map(LoadedFile::format).unwrap_or(JsonFormat::Ours);
+    let name = |f: JsonFormat| match f {
+        JsonFormat::Ours => SourceFormat::Enhanced,
+        JsonFormat::Other(o) => o.source_format(),
+    };
+    if let Some(file) = loaded.iter().find(|f| f.format() != first) {
+        let origin = match file {
+            LoadedFile::Ours(r) => r.path.display().to_string(),
+            LoadedFile::Other(i, _) => i.origin.clone(),
+        };
+        return Err(ToolError::new(
+            ErrorKind::UnknownFormat,
+            path.display().to_string(),
+            format!("files of two formats in one source: {} and {} ({origin})", name(first), name(file.format())),
+        )
+        .with_hint("point at a folder holding one format"));
+    }
+    Ok(first)
+}
+
+fn format_error(e: FormatError) -> ToolError {
+    ToolError::new(ErrorKind::FormatViolation, e.origin, e.problem)
+}
