@@ -134,7 +134,7 @@ fn usage_errors_exit_2_with_clap_text_on_stderr() {
     }
     let bare = lookcoin::<&str>(&[]);
     assert_eq!((bare.code, bare.stdout.as_str()), (2, ""), "{bare}");
-    assert!(bare.stderr.contains("Usage: lookcoin-state <COMMAND>"), "{bare}");
+    assert!(bare.stderr.contains("Usage: lookcoin-state [OPTIONS] <COMMAND>"), "{bare}");
 }
 
 #[test]

@@ -85,6 +85,8 @@ pub enum ErrorKind {
     InputPermissionDenied,
     /// An input that exists but cannot be read for another reason (not a regular file, an I/O error).
     InputUnreadable,
+    /// An input file larger than the size limit (`--max-file-mb`).
+    InputTooLarge,
     /// A JSON input that does not parse.
     MalformedJson,
     /// One of our documents that breaks the schema (or is not the kind it claims).
@@ -137,10 +139,11 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, for the docs and the snapshot of every error text.
-    pub const ALL: [ErrorKind; 27] = [
+    pub const ALL: [ErrorKind; 28] = [
         ErrorKind::InputNotFound,
         ErrorKind::InputPermissionDenied,
         ErrorKind::InputUnreadable,
+        ErrorKind::InputTooLarge,
         ErrorKind::MalformedJson,
         ErrorKind::SchemaViolation,
         ErrorKind::UnknownFormat,
@@ -171,7 +174,7 @@ impl ErrorKind {
     pub fn code(self) -> ErrorCode {
         use ErrorKind::*;
         match self {
-            InputNotFound | InputPermissionDenied | InputUnreadable => ErrorCode::Json001,
+            InputNotFound | InputPermissionDenied | InputUnreadable | InputTooLarge => ErrorCode::Json001,
             MalformedJson => ErrorCode::Json002,
             SchemaViolation | UnknownFormat | FormatViolation => ErrorCode::Json003,
             ChangedSinceWritten | ProofFailed => ErrorCode::Migration003,
@@ -200,6 +203,7 @@ impl ErrorKind {
             InputNotFound
             | InputPermissionDenied
             | InputUnreadable
+            | InputTooLarge
             | MalformedJson
             | SchemaViolation
             | UnknownFormat
@@ -234,6 +238,7 @@ impl ErrorKind {
             InputNotFound => "check the path; a missing input is never read as an empty one",
             InputPermissionDenied => "give the user running lookcoin-state read access (it never writes to an input)",
             InputUnreadable => "pass a regular, readable file or folder",
+            InputTooLarge => "check the path; if the file is right, raise the limit with --max-file-mb N",
             MalformedJson => "fix the JSON at the position shown, or regenerate the file with `lookcoin-state migrate`",
             SchemaViolation => {
                 "fix the field at the JSON pointer shown, or regenerate the file with `lookcoin-state migrate`"

@@ -18,6 +18,7 @@ pub mod verify_chain;
 
 use crate::core::state::SourceFormat;
 use crate::error::{ErrorKind, ToolError};
+use crate::io::documents::{set_max_file_mb, DEFAULT_MAX_FILE_MB};
 use crate::pipeline::compare::Side;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -44,6 +45,9 @@ pub mod exit {
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// The largest input file any command reads, in MiB (a named pipe or an endless device is never read).
+    #[arg(long, global = true, default_value_t = DEFAULT_MAX_FILE_MB, value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
+    pub max_file_mb: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -127,6 +131,7 @@ impl Sources {
 
 /// Runs a parsed command line; returns the process exit code. Errors are rendered to `err`.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    set_max_file_mb(cli.max_file_mb);
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(&args, out),
         Command::Migrate(args) => migrate::run(&args, out),

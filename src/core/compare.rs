@@ -24,10 +24,12 @@ pub enum Kind {
     InvalidRecord,
     DuplicateRecord,
     ChainConflict,
+    /// A file of a migrated folder that differs from its manifest (edited, added or removed after migration).
+    ChangedSinceMigration,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::MissingInLeft,
         Kind::MissingInRight,
         Kind::AddressMismatch,
@@ -36,6 +38,7 @@ impl Kind {
         Kind::InvalidRecord,
         Kind::DuplicateRecord,
         Kind::ChainConflict,
+        Kind::ChangedSinceMigration,
     ];
 
     pub fn name(self) -> &'static str {
@@ -48,6 +51,7 @@ impl Kind {
             Kind::InvalidRecord => "invalid-record",
             Kind::DuplicateRecord => "duplicate-record",
             Kind::ChainConflict => "chain-conflict",
+            Kind::ChangedSinceMigration => "changed-since-migration",
         }
     }
 
@@ -120,10 +124,28 @@ pub fn compare(left: &SourceState, right: &SourceState) -> Vec<Discrepancy> {
     }
     unattributed_proxies(left, right, Side::Right, &mut out);
     unattributed_proxies(right, left, Side::Left, &mut out);
+    changed_files(left, right, Side::Left, &mut out);
+    changed_files(right, left, Side::Right, &mut out);
     out.sort_by_cached_key(|d| {
         (d.chain_id, d.contract.clone(), d.kind, d.field, d.left.to_string(), d.right.to_string())
     });
     out
+}
+
+/// Files of `side`'s migrated folder that differ from its manifest (unless the other side shows the very same
+/// change: a folder compared with itself agrees). A file-level finding: no contract, no field.
+fn changed_files(state: &SourceState, other: &SourceState, side: Side, out: &mut Vec<Discrepancy>) {
+    for change in state.changed_files.iter().filter(|c| !other.changed_files.contains(c)) {
+        let shown = json!({
+            "file": change.file,
+            "change": change.change.name(),
+            "manifestSha256": change.manifest_sha256,
+            "sha256": change.sha256,
+        });
+        let (left, right) = side.place(shown);
+        let chain_id = change.chain_id.unwrap_or(0);
+        out.push(Discrepancy { chain_id, contract: None, kind: Kind::ChangedSinceMigration, field: None, left, right });
+    }
 }
 
 /// Records by (chain id, canonical name), with records that agree on everything they both cover merged

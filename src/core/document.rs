@@ -189,3 +189,72 @@ pub const QUARANTINE_FILE: &str = "quarantine.json";
 pub fn chain_file_name(network_key: &str) -> String {
     format!("{network_key}.json")
 }
+
+/// How a file of a migrated folder differs from what its manifest recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FileChangeKind {
+    /// Present, with other bytes than the manifest lists.
+    Changed,
+    /// Present, not listed by the manifest.
+    Added,
+    /// Listed by the manifest, not present.
+    Removed,
+}
+
+impl FileChangeKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            FileChangeKind::Changed => "changed",
+            FileChangeKind::Added => "added",
+            FileChangeKind::Removed => "removed",
+        }
+    }
+}
+
+/// A file of a migrated folder that is not as its manifest recorded it: after cutover the JSON is the live store,
+/// so this is a fact to report, not a reason to refuse the folder.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FileChange {
+    /// The file's name in its folder.
+    pub file: String,
+    /// The chain its document holds, when it is a chain document that was read.
+    pub chain_id: Option<u64>,
+    pub change: FileChangeKind,
+    /// The SHA-256 the manifest lists (none for an added file).
+    pub manifest_sha256: Option<String>,
+    /// The SHA-256 of the file as read (none for a removed file).
+    pub sha256: Option<String>,
+}
+
+/// The files of a folder that differ from its manifest, in file name order. `read` is every document file read:
+/// its name, SHA-256 and, for a chain document, its chain id.
+pub fn manifest_changes(manifest: &Manifest, read: &[(String, String, Option<u64>)]) -> Vec<FileChange> {
+    let mut changes = Vec::new();
+    for listed in manifest.files.iter().filter(|f| f.name != MANIFEST_FILE) {
+        let change = match read.iter().find(|(name, _, _)| *name == listed.name) {
+            Some((_, sha, _)) if *sha == listed.sha256 => continue,
+            Some((_, sha, chain)) => (FileChangeKind::Changed, Some(sha.clone()), *chain),
+            None => (FileChangeKind::Removed, None, None),
+        };
+        changes.push(FileChange {
+            file: listed.name.clone(),
+            chain_id: change.2,
+            change: change.0,
+            manifest_sha256: Some(listed.sha256.clone()),
+            sha256: change.1,
+        });
+    }
+    for (name, sha, chain) in read {
+        if name != MANIFEST_FILE && !manifest.files.iter().any(|f| f.name == *name) {
+            changes.push(FileChange {
+                file: name.clone(),
+                chain_id: *chain,
+                change: FileChangeKind::Added,
+                manifest_sha256: None,
+                sha256: Some(sha.clone()),
+            });
+        }
+    }
+    changes.sort();
+    changes
+}

@@ -10,6 +10,7 @@ pub mod document;
 pub mod formats;
 pub mod history;
 pub mod inspect;
+pub mod json_keys;
 pub mod leveldb_format;
 pub mod migrate;
 pub mod network;

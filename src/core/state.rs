@@ -295,6 +295,8 @@ pub struct SourceState {
     pub invalid: Vec<InvalidRecord>,
     pub chain_claims: Vec<ChainClaim>,
     pub unattributed_proxies: Vec<UnattributedProxy>,
+    /// Files of a migrated folder that differ from its manifest (our documents only; empty elsewhere).
+    pub changed_files: Vec<super::document::FileChange>,
 }
 
 impl SourceState {
@@ -306,6 +308,7 @@ impl SourceState {
             invalid: Vec::new(),
             chain_claims: Vec::new(),
             unattributed_proxies: Vec::new(),
+            changed_files: Vec::new(),
         }
     }
 

@@ -12,12 +12,28 @@
 
 use crate::core::digest::sha256_hex;
 use crate::core::document::{ChainDocument, DocumentKind, Manifest, QuarantineDocument, MANIFEST_FILE};
+use crate::core::json_keys::first_duplicate_key;
 use crate::core::schema;
 use crate::error::{ErrorKind, ToolError};
 use serde_json::Value;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
-/// The `*.json` files of a folder in name order, or the file itself.
+/// The largest input file read, in MiB, unless `--max-file-mb` says otherwise (a migration of 100,000 records
+/// writes one document of about 55 MB).
+pub const DEFAULT_MAX_FILE_MB: u64 = 256;
+
+static MAX_FILE_BYTES: AtomicU64 = AtomicU64::new(DEFAULT_MAX_FILE_MB << 20);
+
+/// Sets the largest input file any reader will read (`--max-file-mb`).
+pub fn set_max_file_mb(mb: u64) {
+    MAX_FILE_BYTES.store(mb.saturating_mul(1 << 20), Ordering::Relaxed);
+}
+
+/// The `*.json` files of a folder in name order, or the file itself. Every `*.json` entry of a folder that is not
+/// a readable regular file (a named pipe, a link loop, a dangling link, a folder) is named in one JSON-001 error:
+/// none is skipped in silence.
 pub fn json_files(path: &Path) -> Result<Vec<PathBuf>, ToolError> {
     let shown = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| ToolError::input_io(&shown, "cannot open", e))?;
@@ -25,10 +41,32 @@ pub fn json_files(path: &Path) -> Result<Vec<PathBuf>, ToolError> {
         return Ok(vec![path.to_path_buf()]);
     }
     let listing = std::fs::read_dir(path).map_err(|e| ToolError::input_io(&shown, "cannot list", e))?;
-    let mut files: Vec<PathBuf> = listing
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json") && p.is_file())
-        .collect();
+    let mut files = Vec::new();
+    let mut unreadable = Vec::new();
+    for entry in listing {
+        let entry = entry.map_err(|e| ToolError::input_io(&shown, "cannot list", e))?;
+        let file = entry.path();
+        if file.extension().is_none_or(|x| x != "json") {
+            continue;
+        }
+        match std::fs::metadata(&file) {
+            Ok(m) if m.is_file() => files.push(file),
+            Ok(_) => unreadable.push(format!("{}: not a regular file", file.display())),
+            Err(e) => unreadable.push(format!("{}: {e}", file.display())),
+        }
+    }
+    if !unreadable.is_empty() {
+        unreadable.sort();
+        let mut err = ToolError::new(
+            ErrorKind::InputUnreadable,
+            &shown,
+            format!("{} .json entries cannot be read", unreadable.len()),
+        );
+        for line in unreadable {
+            err = err.caused_by(line);
+        }
+        return Err(err.with_hint("remove or fix those entries, or point at the files to read one by one"));
+    }
     files.sort();
     Ok(files)
 }
@@ -40,21 +78,54 @@ pub fn read_json(path: &Path) -> Result<(Vec<u8>, Value), ToolError> {
     Ok((bytes, value))
 }
 
-/// The bytes of one input file.
+/// The bytes of one input file: a regular file (opened without waiting, so a named pipe is refused instead of
+/// blocking), of at most the size limit (an endless device is never read to the end).
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ToolError> {
-    std::fs::read(path).map_err(|e| ToolError::input_io(path.display().to_string(), "cannot read", e))
+    use std::os::unix::fs::OpenOptionsExt;
+    let shown = path.display().to_string();
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| ToolError::input_io(&shown, "cannot open", e))?;
+    let meta = file.metadata().map_err(|e| ToolError::input_io(&shown, "cannot read", e))?;
+    if !meta.is_file() {
+        return Err(ToolError::new(
+            ErrorKind::InputUnreadable,
+            &shown,
+            "not a regular file (a pipe, device or folder)",
+        ));
+    }
+    let limit = MAX_FILE_BYTES.load(Ordering::Relaxed);
+    let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize);
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| ToolError::input_io(&shown, "cannot read", e))?;
+    if bytes.len() as u64 > limit {
+        let what = format!("larger than the limit of {} MiB", limit >> 20);
+        return Err(ToolError::new(ErrorKind::InputTooLarge, &shown, what));
+    }
+    Ok(bytes)
 }
 
-/// Parses bytes read from `path`; JSON-002 with line and column.
+/// Parses bytes read from `path`; JSON-002 with line and column, also for a key given twice in one object
+/// (which a parser would resolve in silence, dropping one of the two values).
 pub fn parse_json(path: &Path, bytes: &[u8]) -> Result<Value, ToolError> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        ToolError::new(
-            ErrorKind::MalformedJson,
-            format!("{}:{}:{}", path.display(), e.line(), e.column()),
-            "malformed JSON",
-        )
-        .caused_by(e)
-    })
+    let value = serde_json::from_slice(bytes).map_err(|e| {
+        let at = format!("{}:{}:{}", path.display(), e.line(), e.column());
+        ToolError::new(ErrorKind::MalformedJson, at, "malformed JSON").caused_by(e)
+    })?;
+    if let Some(d) = first_duplicate_key(bytes) {
+        let at = format!("{}:{}:{}", path.display(), d.second.line, d.second.column);
+        let what = format!("the key `{}` is given twice in one object", d.key);
+        return Err(ToolError::new(ErrorKind::MalformedJson, at, what)
+            .caused_by(format!(
+                "first at line {}, column {}; again at line {}, column {}",
+                d.first.line, d.first.column, d.second.line, d.second.column
+            ))
+            .with_hint("keep one of the two: a reader would drop the other without a word"));
+    }
+    Ok(value)
 }
 
 /// Validates one parsed document against the schema; JSON-003 listing every violation with its pointer.

@@ -3,7 +3,9 @@
 //! and hands parsed JSON to the pure readers in `core::formats`. Reads files only.
 
 use crate::core::digest::sha256_hex;
-use crate::core::document::{ChainDocument, Manifest, QuarantineDocument, MANIFEST_FILE};
+use crate::core::document::{
+    manifest_changes, ChainDocument, FileChange, FileChangeKind, Manifest, QuarantineDocument,
+};
 use crate::core::formats::{self, entries, legacy_v1, openzeppelin, unified_v3, FormatError, InputFile};
 use crate::core::migrate::{chain_entries, merge_entries, quarantine_entries, UnmigrateError};
 use crate::core::network::NetworkTable;
@@ -30,23 +32,56 @@ pub struct DocumentSet {
     pub manifest: Option<Manifest>,
     /// Every file read, in name order.
     pub files: Vec<PathBuf>,
+    /// Files that differ from the manifest (edited, added or removed since the migration wrote them).
+    pub changes: Vec<FileChange>,
 }
 
 impl DocumentSet {
-    /// The set of files read at `path`: at most one quarantine and one manifest, and every file as the manifest
-    /// (if any) lists it.
-    fn of_files(path: &Path, files: Vec<ReadFile>) -> Result<DocumentSet, ToolError> {
+    /// The set of files read: at most one quarantine and one manifest, and the files that differ from the
+    /// manifest (if there is one) noted, not refused: after cutover the JSON is the live store, and edited files
+    /// are exactly what `compare` must read. (`validate` is the strict one: see [`DocumentSet::unchanged`].)
+    fn of_files(files: Vec<ReadFile>) -> Result<DocumentSet, ToolError> {
         let mut set = DocumentSet::default();
-        let mut digests: Vec<(PathBuf, String)> = Vec::new();
+        let mut digests: Vec<(String, String, Option<u64>)> = Vec::new();
         for read in files {
+            let chain = if let Document::Chain(doc) = &read.document { Some(doc.chain_id) } else { None };
+            digests.push((file_name(&read.path), read.sha256, chain));
             set.add(&read.path, read.document)?;
-            digests.push((read.path.clone(), read.sha256));
             set.files.push(read.path);
         }
         if let Some(manifest) = &set.manifest {
-            verify_manifest(path, manifest, &digests)?;
+            set.changes = manifest_changes(manifest, &digests);
         }
         Ok(set)
+    }
+
+    /// The set, when every file is as its manifest lists it; else MIGRATION-003 naming the first change in full
+    /// and every other one after it.
+    pub fn unchanged(self, path: &Path) -> Result<DocumentSet, ToolError> {
+        let Some((first, rest)) = self.changes.split_first() else { return Ok(self) };
+        let subject = path.join(&first.file).display().to_string();
+        let mut err = match first.change {
+            FileChangeKind::Changed => {
+                ToolError::new(ErrorKind::ChangedSinceWritten, subject, "file differs from the manifest").caused_by(
+                    format!(
+                        "sha256 is {}, the manifest says {}",
+                        first.sha256.as_deref().unwrap_or("-"),
+                        first.manifest_sha256.as_deref().unwrap_or("-")
+                    ),
+                )
+            }
+            FileChangeKind::Removed => {
+                ToolError::new(ErrorKind::ChangedSinceWritten, subject, "a file the manifest lists is missing")
+            }
+            FileChangeKind::Added => {
+                ToolError::new(ErrorKind::ChangedSinceWritten, subject, "file is not in the manifest")
+                    .with_hint("move files that are not part of this migration out of the folder")
+            }
+        };
+        for c in rest {
+            err = err.caused_by(format!("also {} {}", c.file, c.change.name()));
+        }
+        Err(err)
     }
 
     fn add(&mut self, file: &Path, document: Document) -> Result<(), ToolError> {
@@ -104,38 +139,7 @@ pub fn read_documents(path: &Path) -> Result<DocumentSet, ToolError> {
     let files = input_files(path, "a folder written by `lookcoin-state migrate`, or one of its files")?;
     let vouched = vouched_digests(&files);
     let read = parallel::map(&files, 1, |file| read_file(file, &vouched)).into_iter().collect::<Result<_, _>>()?;
-    DocumentSet::of_files(path, read)
-}
-
-/// Checks that every file the manifest lists is present with its recorded digest, and that no chain document
-/// is present that the manifest does not list.
-fn verify_manifest(path: &Path, manifest: &Manifest, digests: &[(PathBuf, String)]) -> Result<(), ToolError> {
-    for listed in manifest.files.iter().filter(|f| f.name != MANIFEST_FILE) {
-        let subject = path.join(&listed.name).display().to_string();
-        let Some((_, actual)) = digests.iter().find(|(p, _)| file_name(p) == listed.name) else {
-            return Err(ToolError::new(
-                ErrorKind::ChangedSinceWritten,
-                subject,
-                "a file the manifest lists is missing",
-            ));
-        };
-        if *actual != listed.sha256 {
-            return Err(ToolError::new(ErrorKind::ChangedSinceWritten, subject, "file differs from the manifest")
-                .caused_by(format!("sha256 is {actual}, the manifest says {}", listed.sha256)));
-        }
-    }
-    for (file, _) in digests {
-        let name = file_name(file);
-        if name != MANIFEST_FILE && !manifest.files.iter().any(|f| f.name == name) {
-            return Err(ToolError::new(
-                ErrorKind::ChangedSinceWritten,
-                file.display().to_string(),
-                "file is not in the manifest",
-            )
-            .with_hint("move files that are not part of this migration out of the folder"));
-        }
-    }
-    Ok(())
+    DocumentSet::of_files(read)
 }
 
 /// The JSON formats of other tools (ours is read as typed documents).
@@ -245,11 +249,14 @@ fn load_json(path: &Path, label: &str, given: Option<JsonFormat>) -> Result<Sour
     match format {
         JsonFormat::Ours => {
             let ours = loaded.into_iter().filter_map(|f| if let LoadedFile::Ours(r) = f { Some(r) } else { None });
-            let set = DocumentSet::of_files(path, ours.collect())?;
+            let set = DocumentSet::of_files(ours.collect())?;
             let chains: Vec<(String, ChainDocument)> =
                 set.chains.into_iter().map(|(p, d)| (p.display().to_string(), d)).collect();
             let quarantine = set.quarantine.map(|(p, d)| (p.display().to_string(), d));
-            entries::from_documents(label, &chains, quarantine.as_ref(), &table).map_err(format_error)
+            let mut state =
+                entries::from_documents(label, &chains, quarantine.as_ref(), &table).map_err(format_error)?;
+            state.changed_files = set.changes;
+            Ok(state)
         }
         JsonFormat::Other(other) => {
             let inputs: Vec<InputFile> = loaded

@@ -30,7 +30,9 @@ pub fn rollback(json: &Path, out: &Path, options: RollbackOptions) -> Result<Rol
     // --out equal to, inside or above --json would mix the LevelDB with the documents or replace them (refused
     // also in a dry run: the same command without --dry-run must not be the first to find out).
     refuse_overlap("--out", out, &[json])?;
-    let set = read_documents(json)?;
+    // Strict, as `validate`: a folder whose files differ from its manifest is refused (MIGRATION-003); an edited
+    // folder is rolled back without its manifest.
+    let set = read_documents(json)?.unchanged(json)?;
     let chains = set.chains.into_iter().map(|(_, doc)| doc).collect();
     let planned = plan(chains, set.quarantine.map(|(_, doc)| doc)).map_err(|e| {
         ToolError::new(

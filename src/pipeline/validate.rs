@@ -4,7 +4,7 @@
 use super::load::read_documents;
 use crate::core::reports::validate::{ValidateReport, ValidatedFile};
 use crate::error::ToolError;
-use crate::io::documents::{check_schema, json_files, read_json};
+use crate::io::documents::{check_schema, json_files, parse_json, read_bytes};
 use std::path::{Path, PathBuf};
 
 fn failure(e: &ToolError) -> (String, Vec<String>) {
@@ -13,15 +13,17 @@ fn failure(e: &ToolError) -> (String, Vec<String>) {
     (e.code().code().to_string(), lines)
 }
 
-/// Validates each file on its own, so one bad file does not hide the state of the others.
-fn validate_file(path: &Path) -> ValidatedFile {
-    let outcome = read_json(path).and_then(|(_, value)| check_schema(path, &value));
-    ValidatedFile { path: path.display().to_string(), failure: outcome.err().as_ref().map(failure) }
+/// Validates each file on its own, so one bad file does not hide the state of the others. A file that cannot be
+/// read at all (missing, not a regular file, over the size limit) stops the run: that is bad input, not a finding.
+fn validate_file(path: &Path) -> Result<ValidatedFile, ToolError> {
+    let bytes = read_bytes(path)?;
+    let outcome = parse_json(path, &bytes).and_then(|value| check_schema(path, &value));
+    Ok(ValidatedFile { path: path.display().to_string(), failure: outcome.err().as_ref().map(failure) })
 }
 
 /// For a folder whose files are all valid, checks the set as a whole: manifest digests, one record per key.
 fn validate_set(path: &Path) -> Option<ValidatedFile> {
-    let outcome = read_documents(path).and_then(|docs| docs.into_entries(path).map(|_| ()));
+    let outcome = read_documents(path).and_then(|docs| docs.unchanged(path)?.into_entries(path).map(|_| ()));
     outcome.err().map(|e| ValidatedFile { path: path.display().to_string(), failure: Some(failure(&e)) })
 }
 
@@ -31,7 +33,9 @@ pub fn validate(paths: &[PathBuf]) -> Result<ValidateReport, ToolError> {
     for path in paths {
         let files = json_files(path)?;
         let before = report.invalid();
-        report.files.extend(files.iter().map(|f| validate_file(f)));
+        for file in &files {
+            report.files.push(validate_file(file)?);
+        }
         if path.is_dir() && report.invalid() == before {
             report.files.extend(validate_set(path));
         }

@@ -1,7 +1,7 @@
 //! Human renderings: Markdown tables plus a summary line per command, readable without colour. They write the
 //! report data they are given and decide nothing.
 
-use crate::core::compare::Discrepancy;
+use crate::core::compare::{Discrepancy, Kind};
 use crate::core::history::Liveness;
 use crate::core::inspect::{InspectRow, RowBody};
 use crate::core::reconcile::Action;
@@ -209,10 +209,34 @@ pub fn compare(out: &mut dyn Write, report: &CompareReport) -> std::io::Result<(
         }
         writeln!(out, "{t}")?;
     }
+    changed_files(out, report)?;
     let counts: Vec<String> =
         report.counts().into_iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{} {n}", k.name())).collect();
     let detail = if counts.is_empty() { String::new() } else { format!(" ({})", counts.join(", ")) };
     writeln!(out, "\n{} discrepancies{detail} across {} contracts", report.discrepancies.len(), report.contracts.len())
+}
+
+/// The files that differ from their manifest, each with both SHA-256s in full (a table cell would cut them).
+fn changed_files(out: &mut dyn Write, report: &CompareReport) -> std::io::Result<()> {
+    let changed: Vec<&Discrepancy> =
+        report.discrepancies.iter().filter(|d| d.kind == Kind::ChangedSinceMigration).collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\nchanged since migration (read as they are now; `validate` names them too):")?;
+    for d in changed {
+        let (side, shown) = if d.left.is_null() { ("right", &d.right) } else { ("left", &d.left) };
+        let text = |key: &str| shown.get(key).and_then(Value::as_str).unwrap_or("-").to_string();
+        writeln!(
+            out,
+            "  {side} {} {}: manifest sha256 {}, file sha256 {}",
+            printable(&text("file")),
+            text("change"),
+            text("manifestSha256"),
+            text("sha256")
+        )?;
+    }
+    Ok(())
 }
 
 fn action_row(action: &Action) -> (u64, Vec<String>) {
