@@ -277,7 +277,7 @@ impl Fixtures {
         assert_eq!(read.entries, entries, "the bench LevelDB reads back to what was written");
         let (_, files) = migrate_to_files(&entries, "bench", MIGRATED_AT).expect("the bench entries migrate");
         let json = base.join("json");
-        write_output(&json, &files, false).expect("write the bench JSON");
+        write_output(&json, &files).expect("write the bench JSON");
         let value_bytes: usize = entries.values().map(Vec::len).sum();
         let json_bytes: usize = files.iter().map(|f| f.bytes.len()).sum();
         eprintln!(
@@ -394,7 +394,7 @@ fn write_validate(c: &mut Criterion, fixtures: &Fixtures) {
             b.iter_batched(
                 scratch,
                 |dir| {
-                    write_output(&dir.path().join("out"), black_box(&f.files), false).expect("write");
+                    write_output(&dir.path().join("out"), black_box(&f.files)).expect("write");
                     dir // removed after the timing
                 },
                 BatchSize::PerIteration,
@@ -406,7 +406,7 @@ fn write_validate(c: &mut Criterion, fixtures: &Fixtures) {
                 scratch,
                 |dir| {
                     let out = dir.path().join("out");
-                    write_output(&out, black_box(&f.files), false).expect("write");
+                    write_output(&out, black_box(&f.files)).expect("write");
                     validate_files(&out);
                     dir
                 },

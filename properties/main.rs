@@ -15,6 +15,9 @@ mod parsing_never_panics;
 
 mod leveldb_reader;
 
+mod history_laws;
+mod rollback;
+
 mod binary_contract;
 mod binary_documents;
 mod renderings;

@@ -108,3 +108,23 @@ impl Drop for LockHolder {
         let _ = self.child.wait();
     }
 }
+
+/// Names of the files of a folder that end with `suffix`, in name order.
+pub fn names_with(dir: &Path, suffix: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(suffix))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Asserts `text` against `snapshots/<name>.snap` (the top-level folder every snapshot of the project lives in).
+pub fn assert_snapshot(name: &str, text: &str) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(root().join("snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| insta::assert_snapshot!(name, text));
+}

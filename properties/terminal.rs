@@ -56,6 +56,11 @@ fn every_command_finishes_at_a_terminal() {
     let unreachable = [s("--rpc"), s("56=http://127.0.0.1:9/"), s("--retries"), s("0"), s("--timeout"), s("1")];
     assert_finishes(&[&[s("verify-chain"), quoted(&out)][..], &unreachable].concat(), 3);
     assert_finishes(&[s("restore"), quoted(&work.path().join("no-such-backup"))], 2);
+    assert_finishes(&[s("history"), quoted(db.path()), s("--recover")], 0);
+    let recovered = work.path().join("recovered");
+    let migrate_recovering = [s("migrate"), s("--leveldb"), quoted(db.path()), s("--out"), quoted(&recovered)];
+    assert_finishes(&[&migrate_recovering[..], &[s("--recover-fields")]].concat(), 1);
+    assert_finishes(&[s("rollback"), s("--json"), quoted(&out), s("--out"), quoted(&work.path().join("rolled"))], 0);
     assert_finishes(&[s("--help")], 0);
 }
 

@@ -23,6 +23,10 @@ pub struct Args {
     /// Replace a non-empty output folder as a whole; its previous contents are kept as `<out>.backup-<time>`.
     #[arg(long)]
     pub force: bool,
+    /// Also bring into each record the fields older versions still in the LevelDB's files held that the live
+    /// version lacks (see `history --recover`), under `recovered`, each with its version's sequence number.
+    #[arg(long)]
+    pub recover_fields: bool,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
@@ -33,6 +37,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<u8, ToolError> {
         out: &args.out,
         dry_run: args.dry_run,
         force: args.force,
+        recover_fields: args.recover_fields,
         at: migration_time()?,
     };
     let steps = Steps::start("migrate");

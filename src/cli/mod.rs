@@ -6,11 +6,13 @@
 
 pub mod compare;
 pub mod demo;
+pub mod history;
 pub mod inspect;
 pub mod migrate;
 pub mod progress;
 pub mod reconcile;
 pub mod restore;
+pub mod rollback;
 pub mod validate;
 pub mod verify_chain;
 
@@ -66,6 +68,10 @@ pub enum Command {
     VerifyChain(verify_chain::Args),
     /// Run the whole job on the bundled demo data.
     Demo(demo::Args),
+    /// Every version of every key a LevelDB folder still holds (live, shadowed, deleted), from its files.
+    History(history::Args),
+    /// Write our JSON documents back to a new LevelDB folder that the deploy scripts open and read as before.
+    Rollback(rollback::Args),
 }
 
 /// `--format`: the report on stdout.
@@ -138,6 +144,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Command::Restore(args) => restore::run(&args, out),
         Command::VerifyChain(args) => verify_chain::run(&args, out, err),
         Command::Demo(args) => demo::run(&args, out, err),
+        Command::History(args) => history::run(&args, out),
+        Command::Rollback(args) => rollback::run(&args, out),
     };
     match result {
         Ok(code) => code,

@@ -72,6 +72,22 @@ pub struct ContractEntry {
     pub timestamp: u64,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extra_fields: BTreeMap<String, Value>,
+    /// Fields an older version of this record (still in the LevelDB's files, shadowed by a later write) held that
+    /// the live one lacks, by field name (a field the live record holds with another value is not brought in:
+    /// the live value stands; `history --recover` lists those). Written only by `migrate --recover-fields`; not part of the record: the
+    /// LevelDB value, `unmigrate` and `rollback` ignore it. Optional, so older documents read unchanged.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub recovered: BTreeMap<String, RecoveredValue>,
+}
+
+/// A field recovered from an older version of a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RecoveredValue {
+    /// The field's value in the older version, exact JSON.
+    pub value: Value,
+    /// The LevelDB sequence number of the older version it comes from.
+    pub sequence: u64,
 }
 
 /// The enhanced deployment document of one chain.

@@ -167,6 +167,7 @@ fn contract_entry(record: &DeploymentRecord, category: Category) -> ContractEntr
         deployment_args: record.deployment_args.clone(),
         timestamp: record.timestamp.0,
         extra_fields: record.extra_fields.clone(),
+        recovered: BTreeMap::new(),
     }
 }
 

@@ -1,8 +1,10 @@
 //! `migrate`'s steps: read the LevelDB (private copy, checksums), migrate on every core, prove the files, write
 //! them. Reads the source folder; writes only the output folder.
 
+use super::history::{history, HistoryOptions};
 use super::{parallel, proof};
 use crate::core::document::SourceInfo;
+use crate::core::history::{bring_into, live_entries, Recovery};
 use crate::core::migrate::{migrate_parsed, source_digest, MigrationContext};
 use crate::core::network::NetworkTable;
 use crate::core::output::{render_migration, OutputFile};
@@ -10,7 +12,7 @@ use crate::core::primitives::TimestampMs;
 use crate::core::record::SourceEntries;
 use crate::core::reports::migrate::{MigrateReport, WrittenFile};
 use crate::core::summary::{summarize, MigrationSummary};
-use crate::error::ToolError;
+use crate::error::{ErrorKind, ToolError};
 use crate::io::atomic::write_output;
 use crate::io::backup::{clear_leftovers, replace_with_backup};
 use crate::io::leveldb::read_leveldb;
@@ -24,6 +26,8 @@ pub struct MigrateOptions<'a> {
     pub out: &'a Path,
     pub dry_run: bool,
     pub force: bool,
+    /// Bring the fields older versions held that the live record lacks into the documents (`recovered`).
+    pub recover_fields: bool,
     pub at: TimestampMs,
 }
 
@@ -35,6 +39,17 @@ pub fn migrate_to_files(
     entries: &SourceEntries,
     label: &str,
     at: TimestampMs,
+) -> Result<(MigrationSummary, Vec<OutputFile>), ToolError> {
+    migrate_to_files_recovering(entries, label, at, &[])
+}
+
+/// [`migrate_to_files`], bringing `recovered` fields (from `history --recover`) into the documents. They are not
+/// part of the records, so the proof (the files read back to exactly the source entries) is unchanged.
+pub fn migrate_to_files_recovering(
+    entries: &SourceEntries,
+    label: &str,
+    at: TimestampMs,
+    recovered: &[Recovery],
 ) -> Result<(MigrationSummary, Vec<OutputFile>), ToolError> {
     let table = NetworkTable::builtin();
     let ctx = MigrationContext {
@@ -48,7 +63,10 @@ pub fn migrate_to_files(
     // are assembled. (A thread per chain document was tried and measured slower: copying records is bound by
     // memory, not by a core.)
     let (digest, migration) = parallel::join(|| source_digest(entries), || migrate_parsed(entries, &parsed, &ctx));
-    let migration = migration.with_source_digest(digest);
+    let mut migration = migration.with_source_digest(digest);
+    if !recovered.is_empty() {
+        bring_into(&mut migration, recovered);
+    }
     let (summary, files) = parallel::join(|| summarize(&migration, &table), || render_migration(&migration));
     parallel::drop_in_background(migration);
     proof::prove_files(&parsed, &files)?;
@@ -74,8 +92,14 @@ pub fn migrate(options: &MigrateOptions<'_>, mut step: impl FnMut(&str)) -> Resu
     }
     step("copying, verifying and reading the LevelDB");
     let read = read_leveldb(options.leveldb)?;
+    let recovered = if options.recover_fields {
+        step("reading every version the LevelDB's files still hold");
+        recoverable_fields(options.leveldb, &read.entries)?
+    } else {
+        Vec::new()
+    };
     step("migrating, validating and reading back the documents");
-    let (summary, files) = migrate_to_files(&read.entries, &read.label, options.at)?;
+    let (summary, files) = migrate_to_files_recovering(&read.entries, &read.label, options.at, &recovered)?;
     parallel::drop_in_background(read.entries);
     let mut backup = None;
     if !options.dry_run {
@@ -94,4 +118,19 @@ pub fn migrate(options: &MigrateOptions<'_>, mut step: impl FnMut(&str)) -> Resu
             .map(|f| WrittenFile { name: f.name.clone(), bytes: f.bytes.len() as u64, sha256: f.sha256.clone() })
             .collect(),
     })
+}
+
+/// The fields older versions of the live records held (`history --recover`). A second private copy is read: it
+/// must show the same live records as the first (`live`), else a writer came between the two reads.
+fn recoverable_fields(leveldb: &Path, live: &SourceEntries) -> Result<Vec<Recovery>, ToolError> {
+    let found = history(leveldb, &HistoryOptions { key: None, recover: true })?;
+    if live_entries(&found.versions) != *live {
+        return Err(ToolError::new(
+            ErrorKind::LevelDbBusy,
+            leveldb.display().to_string(),
+            "the live records of the table and log files differ from what the LevelDB reader returned",
+        )
+        .with_hint("another process may have written to the folder between the two reads; run again"));
+    }
+    Ok(found.recovered.unwrap_or_default())
 }

@@ -9,12 +9,14 @@
 
 pub mod compare;
 pub mod demo;
+pub mod history;
 pub mod inspect;
 pub mod load;
 pub mod migrate;
 pub mod parallel;
 pub mod proof;
 pub mod reconcile;
+pub mod rollback;
 pub mod validate;
 pub mod verify;
 

@@ -2,10 +2,13 @@
 //! report data they are given and decide nothing.
 
 use crate::core::compare::{Discrepancy, Kind};
+use crate::core::history::Liveness;
 use crate::core::inspect::{InspectRow, RowBody};
 use crate::core::reconcile::Action;
 use crate::core::reports::comparison::{CompareReport, ReconcileReport, SideSummary};
+use crate::core::reports::history::{bytes_text, HistoryReport};
 use crate::core::reports::migrate::MigrateReport;
+use crate::core::reports::rollback::RollbackReport;
 use crate::core::reports::validate::ValidateReport;
 use crate::core::reports::verify::VerifyReport;
 use crate::error::printable;
@@ -355,4 +358,103 @@ pub fn verify(out: &mut dyn Write, report: &VerifyReport) -> std::io::Result<()>
         if findings.is_empty() { "none".to_string() } else { findings.join(", ") },
         report.verdict.name()
     )
+}
+
+/// Shortens long text for a table cell; the JSON rendering always has the whole value.
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(max).collect::<String>())
+    }
+}
+
+pub fn history(out: &mut dyn Write, report: &HistoryReport) -> std::io::Result<()> {
+    writeln!(out, "history of {}", printable(&report.source))?;
+    writeln!(out, "files read: {}", report.files.join(", "))?;
+    if let Some(key) = &report.key_filter {
+        writeln!(out, "key: {}", printable(&bytes_text(key)))?;
+    }
+    let mut t = table(&["key", "seq", "liveness", "files", "value"]);
+    for v in &report.versions {
+        let value = match &v.value {
+            Some(bytes) => format!("{} bytes", bytes.len()),
+            None => "(deletion)".to_string(),
+        };
+        t.add_row(vec![
+            printable(&bytes_text(&v.key)).into_owned(),
+            v.sequence.to_string(),
+            v.liveness.as_str().to_string(),
+            v.files.join(", "),
+            value,
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    writeln!(
+        out,
+        "{} versions: {} live, {} shadowed, {} deleted, {} tombstones",
+        report.versions.len(),
+        report.count(Liveness::Live),
+        report.count(Liveness::Shadowed),
+        report.count(Liveness::Deleted),
+        report.count(Liveness::Tombstone),
+    )?;
+    if let Some(recovered) = &report.recovered {
+        writeln!(out)?;
+        if recovered.is_empty() {
+            writeln!(out, "recoverable fields: none (no older version holds a field the live one lacks or changed)")?;
+        } else {
+            let fields: usize = recovered.iter().map(|r| r.fields.len()).sum();
+            let records = if recovered.len() == 1 { "record" } else { "records" };
+            writeln!(out, "recoverable fields: {fields} in {} live {records}", recovered.len())?;
+            for r in recovered {
+                writeln!(out, "  {} (live seq {})", printable(&bytes_text(&r.key)), r.live_sequence)?;
+                for f in &r.fields {
+                    let now = match &f.live_value {
+                        Some(v) => format!(" (live: {})", clip(&v.to_string(), 40)),
+                        None => String::new(),
+                    };
+                    writeln!(
+                        out,
+                        "    {} {} from seq {} ({}): {}{}",
+                        f.field,
+                        f.change.as_str(),
+                        f.sequence,
+                        f.files.join(", "),
+                        printable(&clip(&f.value.to_string(), 100)),
+                        printable(&now)
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn rollback(out: &mut dyn Write, report: &RollbackReport) -> std::io::Result<()> {
+    let verb = if report.dry_run { "would write" } else { "wrote" };
+    writeln!(
+        out,
+        "rollback {} -> {}{}",
+        printable(&report.json),
+        printable(&report.out),
+        if report.dry_run { " (dry run: nothing written)" } else { "" }
+    )?;
+    for d in &report.documents {
+        let state = if d.as_migrated {
+            "bytes as migrated"
+        } else {
+            "bytes differ from the migrated source (edited since, or stored in another field order)"
+        };
+        writeln!(out, "  {:<16} {:>6} entries  {state}", d.document, d.entries)?;
+    }
+    writeln!(
+        out,
+        "{verb} {} entries ({} records, {} quarantined entries restored byte for byte), sha256 {}",
+        report.entries, report.records, report.quarantined, report.entries_sha256
+    )?;
+    if let Some(backup) = &report.backup {
+        writeln!(out, "the previous folder was kept as {}", printable(backup))?;
+    }
+    Ok(())
 }

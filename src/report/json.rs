@@ -2,11 +2,15 @@
 //! report is described by `schemas/compare-report.schema.json` (a test validates real output against it).
 
 use crate::core::compare::Discrepancy;
+use crate::core::history::{KeyVersion, Liveness, Recovery};
 use crate::core::inspect::{InspectJson, InspectRow};
+use crate::core::leveldb_format::VersionKind;
 use crate::core::onchain::verify::Finding;
 use crate::core::reconcile::Action;
 use crate::core::reports::comparison::{CompareReport, ReconcileReport, SideSummary};
+use crate::core::reports::history::{bytes_text, HistoryReport};
 use crate::core::reports::migrate::MigrateReport;
+use crate::core::reports::rollback::RollbackReport;
 use crate::core::reports::validate::ValidateReport;
 use crate::core::reports::verify::VerifyReport;
 use crate::core::reports::REPORT_SCHEMA_VERSION;
@@ -205,4 +209,78 @@ pub fn verify_value(report: &VerifyReport) -> Value {
 pub fn verify(out: &mut dyn Write, report: &VerifyReport) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &verify_value(report))?;
     writeln!(out)
+}
+
+fn version_json(v: &KeyVersion) -> Value {
+    let mut obj = json!({
+        "key": bytes_text(&v.key),
+        "sequence": v.sequence,
+        "kind": match v.kind { VersionKind::Value => "value", VersionKind::Deletion => "deletion" },
+        "liveness": v.liveness.as_str(),
+        "files": v.files,
+    });
+    if let Some(value) = &v.value {
+        obj["value"] = Value::String(bytes_text(value));
+    }
+    obj
+}
+
+fn recovery_json(r: &Recovery) -> Value {
+    json!({
+        "key": bytes_text(&r.key),
+        "liveSequence": r.live_sequence,
+        "fields": r.fields.iter().map(|f| {
+            let mut obj = json!({
+                "field": f.field, "change": f.change.as_str(), "value": f.value,
+                "sequence": f.sequence, "files": f.files,
+            });
+            if let Some(live) = &f.live_value {
+                obj["liveValue"] = live.clone();
+            }
+            obj
+        }).collect::<Vec<_>>(),
+    })
+}
+
+pub fn history(out: &mut dyn Write, report: &HistoryReport) -> std::io::Result<()> {
+    let mut value = json!({
+        "schemaVersion": REPORT_SCHEMA_VERSION,
+        "command": "history",
+        "source": report.source,
+        "files": report.files,
+        "summary": {
+            "versions": report.versions.len(),
+            "live": report.count(Liveness::Live),
+            "shadowed": report.count(Liveness::Shadowed),
+            "deleted": report.count(Liveness::Deleted),
+            "tombstones": report.count(Liveness::Tombstone),
+        },
+        "versions": report.versions.iter().map(version_json).collect::<Vec<_>>(),
+    });
+    if let Some(key) = &report.key_filter {
+        value["key"] = Value::String(bytes_text(key));
+    }
+    if let Some(recovered) = &report.recovered {
+        value["recovered"] = Value::Array(recovered.iter().map(recovery_json).collect());
+    }
+    emit(out, &value)
+}
+
+pub fn rollback(out: &mut dyn Write, report: &RollbackReport) -> std::io::Result<()> {
+    let value = json!({
+        "schemaVersion": REPORT_SCHEMA_VERSION,
+        "command": "rollback",
+        "json": report.json,
+        "out": report.out,
+        "dryRun": report.dry_run,
+        "entries": report.entries,
+        "records": report.records,
+        "quarantined": report.quarantined,
+        "entriesSha256": report.entries_sha256,
+        "documents": report.documents.iter().map(|d| json!({
+            "document": d.document, "entries": d.entries, "asMigrated": d.as_migrated,
+        })).collect::<Vec<_>>(),
+        "backup": report.backup,
+    });
+    emit(out, &value)
 }

@@ -2,7 +2,9 @@
 //! recomputed by a renderer. `src/report` turns these into text; the CLI turns their verdicts into exit codes.
 
 pub mod comparison;
+pub mod history;
 pub mod migrate;
+pub mod rollback;
 pub mod validate;
 pub mod verify;
 

@@ -45,6 +45,29 @@ pub fn read_leveldb(dir: &Path) -> Result<LevelDbRead, ToolError> {
     Ok(LevelDbRead { entries, label, files_verified })
 }
 
+/// The bytes of every table (`*.ldb`, `*.sst`) and log (`*.log`) file of the LevelDB folder at `dir`, in name
+/// order, read from a private copy (the same checks as [`read_leveldb`]: a LevelDB folder, not locked, not changed
+/// while copied). Checksums are the caller's to verify as it decodes.
+pub fn read_version_files(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, ToolError> {
+    check_is_leveldb(dir)?;
+    ensure_unlocked(dir)?;
+    let snapshot = snapshot(dir)?;
+    let mut names: Vec<String> = std::fs::read_dir(snapshot.path())
+        .and_then(|listing| listing.map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned())).collect())
+        .map_err(|e| ToolError::input_io(dir.display().to_string(), "cannot list the private copy", e))?;
+    names.retain(|n| n.ends_with(".ldb") || n.ends_with(".sst") || n.ends_with(".log"));
+    names.sort();
+    names
+        .into_iter()
+        .map(|name| {
+            let bytes = std::fs::read(snapshot.path().join(&name)).map_err(|e| {
+                ToolError::input_io(dir.join(&name).display().to_string(), "cannot read the private copy", e)
+            })?;
+            Ok((name, bytes))
+        })
+        .collect()
+}
+
 /// True when `dir` looks like a LevelDB folder (holds a `CURRENT` file). Used by auto-detection.
 pub fn looks_like_leveldb(dir: &Path) -> bool {
     dir.join("CURRENT").is_file()
