@@ -80,6 +80,8 @@ pub enum FormatFlag {
     V1,
     V3,
     Openzeppelin,
+    HardhatDeploy,
+    FoundryBroadcast,
 }
 
 impl FormatFlag {
@@ -90,6 +92,8 @@ impl FormatFlag {
             FormatFlag::V1 => SourceFormat::LegacyV1,
             FormatFlag::V3 => SourceFormat::UnifiedV3,
             FormatFlag::Openzeppelin => SourceFormat::OpenZeppelin,
+            FormatFlag::HardhatDeploy => SourceFormat::HardhatDeploy,
+            FormatFlag::FoundryBroadcast => SourceFormat::FoundryBroadcast,
         }
     }
 }

@@ -182,6 +182,9 @@ fn network_heading(networks: &BTreeMap<u64, String>, chain: u64) -> String {
 pub fn compare(out: &mut dyn Write, report: &CompareReport) -> std::io::Result<()> {
     writeln!(out, "left:  {}", side(&report.left))?;
     writeln!(out, "right: {}", side(&report.right))?;
+    for skipped in report.left.skipped.iter().chain(&report.right.skipped) {
+        writeln!(out, "warning: skipped {}: {}", printable(&skipped.origin), printable(&skipped.reason))?;
+    }
     let compared: Vec<&str> = report.compared.iter().map(|f| f.name()).collect();
     writeln!(out, "compared fields: {}", compared.join(", "))?;
     if !report.not_covered.is_empty() {

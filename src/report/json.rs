@@ -74,7 +74,8 @@ pub fn validate(out: &mut dyn Write, report: &ValidateReport) -> std::io::Result
 }
 
 fn side(s: &SideSummary) -> Value {
-    json!({"source": s.label, "format": s.format.name(), "records": s.records, "invalid": s.invalid})
+    let skipped: Vec<Value> = s.skipped.iter().map(|f| json!({"origin": f.origin, "reason": f.reason})).collect();
+    json!({"source": s.label, "format": s.format.name(), "records": s.records, "invalid": s.invalid, "skipped": skipped})
 }
 
 pub fn discrepancy(d: &Discrepancy) -> Value {

@@ -2,6 +2,8 @@
 //! parsed JSON or entries, the shell reads the files).
 
 pub mod entries;
+pub mod foundry_broadcast;
+pub mod hardhat_deploy;
 pub mod legacy_v1;
 pub mod openzeppelin;
 pub mod unified_v3;
@@ -21,6 +23,10 @@ pub fn detect(json: &Value) -> Option<SourceFormat> {
         Some(SourceFormat::UnifiedV3)
     } else if openzeppelin::looks_like(json) {
         Some(SourceFormat::OpenZeppelin)
+    } else if hardhat_deploy::looks_like(json) {
+        Some(SourceFormat::HardhatDeploy)
+    } else if foundry_broadcast::looks_like(json) {
+        Some(SourceFormat::FoundryBroadcast)
     } else if legacy_v1::looks_like(json) {
         Some(SourceFormat::LegacyV1)
     } else {
