@@ -177,7 +177,14 @@ pub fn verify_value(report: &VerifyReport) -> Value {
         .networks
         .iter()
         .flat_map(|n| &n.records)
-        .map(|r| json!({"chainId": r.chain_id, "contract": r.contract, "verdict": r.verdict.name(), "normalisation": r.normalisation.map(|m| m.name()), "notChecked": r.unchecked}))
+        .map(|r| {
+            let m = r.code_match.as_ref();
+            json!({
+                "chainId": r.chain_id, "contract": r.contract, "verdict": r.verdict.name(),
+                "normalisation": m.map(|m| m.steps_name()), "artifact": m.and_then(|m| m.artifact.clone()),
+                "hashMatched": m.map(|m| m.bytecode.name()), "notChecked": r.unchecked,
+            })
+        })
         .collect();
     let by_verdict: serde_json::Map<String, Value> =
         report.verdict_counts().into_iter().map(|(v, c)| (v.name().to_string(), json!(c))).collect();
@@ -197,6 +204,7 @@ pub fn verify_value(report: &VerifyReport) -> Value {
         "networks": networks,
         "findings": report.findings().map(finding_json).collect::<Vec<_>>(),
         "records": records,
+        "artifactNotes": report.artifact_notes,
     })
 }
 
