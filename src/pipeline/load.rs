@@ -350,5 +350,9 @@ fn one_format(path: &Path, loaded: &[LoadedFile]) -> Result<JsonFormat, ToolErro
 }
 
 fn format_error(e: FormatError) -> ToolError {
-    ToolError::new(ErrorKind::FormatViolation, e.origin, e.problem)
+    let error = ToolError::new(ErrorKind::FormatViolation, e.origin, e.problem);
+    match e.hint {
+        Some(hint) => error.with_hint(hint),
+        None => error,
+    }
 }

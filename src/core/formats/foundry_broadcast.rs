@@ -14,6 +14,7 @@
 //! are earlier runs: skipped, with a warning.
 
 use super::{FormatError, InputFile};
+use crate::core::excerpt::{excerpt, EXCERPT_CHARS};
 use crate::core::primitives::AddressText;
 use crate::core::state::{ChainClaim, Field, FieldValue, SkippedFile, SourceFormat, SourceState, StateRecord};
 use serde_json::Value;
@@ -98,7 +99,10 @@ fn read_run(state: &mut SourceState, file: &InputFile, chain_id: u64) -> Result<
         let origin = format!("{}: transactions[{i}]", file.origin);
         let text = tx.get("contractAddress").and_then(Value::as_str).unwrap_or_default();
         let address = AddressText::parse(text).ok_or_else(|| {
-            FormatError::new(format!("{origin}.contractAddress"), format!("`{text}` is not an address"))
+            FormatError::new(
+                format!("{origin}.contractAddress"),
+                format!("`{}` is not an address", excerpt(text, EXCERPT_CHARS)),
+            )
         })?;
         let name = match tx.get("contractName").and_then(Value::as_str) {
             Some(n) if !n.is_empty() => n.to_string(),

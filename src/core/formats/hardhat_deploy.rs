@@ -16,6 +16,7 @@
 
 use super::{FormatError, InputFile};
 use crate::core::bytecode::{keccak_hex, strip_metadata};
+use crate::core::excerpt::{excerpt, EXCERPT_CHARS};
 use crate::core::network::NetworkTable;
 use crate::core::primitives::{AddressText, HashText};
 use crate::core::state::{ChainClaim, Field, FieldValue, SourceFormat, SourceState, StateRecord};
@@ -59,7 +60,10 @@ pub fn parse(label: &str, folders: &[DeploymentFolder], table: &NetworkTable) ->
             FormatError::new(&folder.origin, "no `.chainId` file: hardhat-deploy writes one in every network folder")
         })?;
         let chain_id = text.trim().parse::<u64>().map_err(|_| {
-            FormatError::new(format!("{}/.chainId", folder.origin), format!("`{}` is not a chain id", excerpt(text)))
+            FormatError::new(
+                format!("{}/.chainId", folder.origin),
+                format!("`{}` is not a chain id", excerpt(text, EXCERPT_CHARS)),
+            )
         })?;
         let network = network_of(&folder.origin).to_string();
         state.chain_claims.push(ChainClaim {
@@ -71,10 +75,6 @@ pub fn parse(label: &str, folders: &[DeploymentFolder], table: &NetworkTable) ->
         read_folder(&mut state, folder, chain_id)?;
     }
     Ok(state)
-}
-
-fn excerpt(text: &str) -> String {
-    text.chars().take(40).collect()
 }
 
 fn read_folder(state: &mut SourceState, folder: &DeploymentFolder, chain_id: u64) -> Result<(), FormatError> {
@@ -142,8 +142,9 @@ fn push(state: &mut SourceState, chain_id: u64, name: &str, fields: BTreeMap<Fie
 
 fn address_of(json: &Value, key: &str, origin: &str) -> Result<AddressText, FormatError> {
     let text = json.get(key).and_then(Value::as_str).unwrap_or_default();
-    AddressText::parse(text)
-        .ok_or_else(|| FormatError::new(format!("{origin}: {key}"), format!("`{}` is not an address", excerpt(text))))
+    AddressText::parse(text).ok_or_else(|| {
+        FormatError::new(format!("{origin}: {key}"), format!("`{}` is not an address", excerpt(text, EXCERPT_CHARS)))
+    })
 }
 
 /// `args` as written; absent when the file has none.

@@ -14,6 +14,7 @@
 //! (`allAddresses`) is a candidate at each. The manifest's `admin` is the chain's proxy admin.
 
 use super::{FormatError, InputFile};
+use crate::core::excerpt::{excerpt, EXCERPT_CHARS};
 use crate::core::primitives::AddressText;
 use crate::core::state::{
     ChainAdmin, ChainClaim, Field, FieldValue, SkippedFile, SourceFormat, SourceState, StateRecord, UnattributedProxy,
@@ -140,6 +141,10 @@ fn check_version(file: &InputFile) -> Result<(), FormatError> {
                 "an OpenZeppelin CLI 2.x manifest (manifestVersion {version}): not read; only upgrades-core \
                  manifests (manifestVersion 3.x) are"
             ),
+        )
+        .with_hint(
+            "move the CLI 2.x file (`.openzeppelin/<network>.json` of the old OpenZeppelin CLI) out of the folder; \
+             upgrades-core does not read it either",
         )),
         _ => Err(FormatError::new(origin, format!("unknown manifestVersion {version}; 3.0 to 3.2 are read"))),
     }
@@ -147,7 +152,8 @@ fn check_version(file: &InputFile) -> Result<(), FormatError> {
 
 fn address_of(value: &Value, origin: &str) -> Result<AddressText, FormatError> {
     let text = value.get("address").and_then(Value::as_str).unwrap_or_default();
-    AddressText::parse(text).ok_or_else(|| FormatError::new(origin, format!("`{text}` is not an address")))
+    AddressText::parse(text)
+        .ok_or_else(|| FormatError::new(origin, format!("`{}` is not an address", excerpt(text, EXCERPT_CHARS))))
 }
 
 fn proxies(state: &mut SourceState, file: &InputFile, chain_id: u64) -> Result<(), FormatError> {
@@ -214,8 +220,9 @@ fn implementations(state: &mut SourceState, file: &InputFile, chain_id: u64) -> 
             for (i, a) in all.iter().enumerate() {
                 let at = format!("{origin}.allAddresses[{i}]");
                 let text = a.as_str().unwrap_or_default();
-                let other = AddressText::parse(text)
-                    .ok_or_else(|| FormatError::new(&at, format!("`{text}` is not an address")))?;
+                let other = AddressText::parse(text).ok_or_else(|| {
+                    FormatError::new(&at, format!("`{}` is not an address", excerpt(text, EXCERPT_CHARS)))
+                })?;
                 if !addresses.iter().any(|(known, _)| known.address() == other.address()) {
                     addresses.push((other, at));
                 }
