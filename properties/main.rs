@@ -23,6 +23,7 @@ mod compare_cli;
 mod compare_laws;
 mod compare_renderings;
 mod format_writers;
+mod realworld;
 mod reconcile_apply;
 
 mod chain_lab;

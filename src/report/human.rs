@@ -182,8 +182,10 @@ fn network_heading(networks: &BTreeMap<u64, String>, chain: u64) -> String {
 pub fn compare(out: &mut dyn Write, report: &CompareReport) -> std::io::Result<()> {
     writeln!(out, "left:  {}", side(&report.left))?;
     writeln!(out, "right: {}", side(&report.right))?;
-    for skipped in report.left.skipped.iter().chain(&report.right.skipped) {
-        writeln!(out, "warning: skipped {}: {}", printable(&skipped.origin), printable(&skipped.reason))?;
+    for (side, skipped) in [("left", &report.left.skipped), ("right", &report.right.skipped)] {
+        for file in skipped {
+            writeln!(out, "warning: {side}: skipped {}: {}", printable(&file.origin), printable(&file.reason))?;
+        }
     }
     let compared: Vec<&str> = report.compared.iter().map(|f| f.name()).collect();
     writeln!(out, "compared fields: {}", compared.join(", "))?;
