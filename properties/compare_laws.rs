@@ -6,7 +6,7 @@ use lookcoin_state::core::aliases::canonical;
 use lookcoin_state::core::compare::{compare, Discrepancy, Kind};
 use lookcoin_state::core::reconcile::{reconcile, Action, Authority};
 use lookcoin_state::core::record::SourceEntries;
-use lookcoin_state::core::state::{Field, SourceFormat};
+use lookcoin_state::core::state::{Field, SourceFormat, SourceState, StateRecord};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 
@@ -150,6 +150,62 @@ fn one_mutation_yields_exactly_one_discrepancy() {
             (d[0].chain_id, d[0].contract.as_deref(), d[0].field, d[0].kind),
             (specs[i].chain_id, Some(canonical(&specs[i].name)), field, expected_kind)
         );
+        Ok(())
+    });
+}
+
+/// The record of `spec`'s identity in a rendering, if the rendering holds it.
+fn record_in<'a>(state: &'a SourceState, spec: &RecordSpec) -> Option<&'a StateRecord> {
+    state.records.iter().find(|r| r.chain_id == spec.chain_id && canonical(&r.name) == canonical(&spec.name))
+}
+
+#[test]
+fn one_mutation_yields_exactly_one_discrepancy_in_every_format_that_holds_the_field() {
+    let cases = (record_set().prop_filter("non-empty", |s| !s.is_empty()), any::<prop::sample::Index>(), mutation());
+    check(64, cases, |(specs, index, m)| {
+        let i = index.index(specs.len());
+        let Some((changed, field)) = mutated(&specs[i], &m) else { return Ok(()) };
+        let mut right = specs.clone();
+        match field {
+            Some(_) => right[i] = changed,
+            None => {
+                right.remove(i);
+            }
+        }
+        for format in SourceFormat::ALL {
+            let (l, r) = (state_in(format, &entries(&specs)), state_in(format, &entries(&right)));
+            let d = compare(&l, &r);
+            let unattributed = !l.unattributed_proxies.is_empty() || !r.unattributed_proxies.is_empty();
+            let (expected, contract) = match field {
+                // A removed record; a format listing proxies apart from records also loses the proxy.
+                None => (1 + usize::from(unattributed && specs[i].proxy_address.is_some()), None),
+                Some(Field::ProxyAddress) if unattributed => (1, None),
+                Some(f) => {
+                    let held = |s: &SourceState| record_in(s, &specs[i]).is_some_and(|rec| rec.covered.contains(&f));
+                    (usize::from(held(&l) && held(&r)), Some(canonical(&specs[i].name)))
+                }
+            };
+            prop_assert_eq!(d.len(), expected, "{}: {:?} on {}: {:#?}", format, m, specs[i].name, d);
+            if expected == 1 && contract.is_some() {
+                let f = field.expect("a field mutation");
+                prop_assert_eq!(
+                    (d[0].chain_id, d[0].contract.as_deref(), d[0].field, d[0].kind),
+                    (specs[i].chain_id, contract, Some(f), Kind::of_field(f)),
+                    "{}",
+                    format
+                );
+            }
+            if field.is_none() {
+                prop_assert!(d.iter().all(|x| x.kind == Kind::MissingInRight), "{format}: {d:#?}");
+            }
+        }
+        // Every format holds the implementation address: its change is never silent.
+        if matches!(m, Mutation::Address) {
+            for format in SourceFormat::ALL {
+                let (l, r) = (state_in(format, &entries(&specs)), state_in(format, &entries(&right)));
+                prop_assert_eq!(compare(&l, &r).len(), 1, "{}", format);
+            }
+        }
         Ok(())
     });
 }

@@ -2,7 +2,8 @@
 //! documents, legacy v1 files, v3 unified files and OpenZeppelin manifests, then read back with the real readers.
 //! Test code: the tool itself only writes its own format.
 
-use lookcoin_state::core::formats::{entries, legacy_v1, openzeppelin, unified_v3, InputFile};
+use lookcoin_state::core::formats::hardhat_deploy::{self, DeploymentFolder};
+use lookcoin_state::core::formats::{entries, foundry_broadcast, legacy_v1, openzeppelin, unified_v3, InputFile};
 use lookcoin_state::core::migrate::migrate;
 use lookcoin_state::core::network::NetworkTable;
 use lookcoin_state::core::record::{parse_entries, DeploymentRecord, Entry, SourceEntries};
@@ -45,6 +46,12 @@ pub fn state_in(format: SourceFormat, entries: &SourceEntries) -> SourceState {
         SourceFormat::LegacyV1 => legacy_v1::parse("v1", &v1_files(&recs, &table), &table).expect("v1 reads"),
         SourceFormat::UnifiedV3 => unified_v3::parse("v3", &v3_files(&recs, &table), &table).expect("v3 reads"),
         SourceFormat::OpenZeppelin => openzeppelin::parse("oz", &oz_files(&recs)).expect("oz reads"),
+        SourceFormat::HardhatDeploy => {
+            hardhat_deploy::parse("hd", &hardhat_deploy_folders(&recs, &table), &table).expect("hardhat-deploy reads")
+        }
+        SourceFormat::FoundryBroadcast => {
+            foundry_broadcast::parse("fb", &broadcast_files(&recs)).expect("broadcast reads")
+        }
     }
 }
 
@@ -134,11 +141,73 @@ pub fn oz_files(records: &[DeploymentRecord]) -> Vec<InputFile> {
                     (format!("{i:064x}"), json!({"address": r.address.text(), "layout": layout}))
                 })
                 .collect();
-            let stem = openzeppelin::MANIFEST_NETWORKS
-                .iter()
-                .find(|(_, id)| *id == chain)
-                .map_or(format!("unknown-{chain}"), |(n, _)| n.to_string());
+            let stem = openzeppelin::file_stem_of(chain);
             file(format!("oz/{stem}.json"), json!({"manifestVersion": "3.2", "proxies": proxies, "impls": impls}))
+        })
+        .collect()
+}
+
+/// hardhat-deploy: one folder per chain; a record with a proxy as `<Name>.json` (proxy address, `implementation`,
+/// initializer arguments in `execute.args`) plus `<Name>_Implementation.json` and `<Name>_Proxy.json`, one
+/// without as a plain deployment with `args`. No bytecode: the records' hashes are not derivable from code.
+pub fn hardhat_deploy_folders(records: &[DeploymentRecord], table: &NetworkTable) -> Vec<DeploymentFolder> {
+    by_chain(records)
+        .into_iter()
+        .map(|(chain, recs)| {
+            let origin = format!("deployments/{}", table.identify(chain).key);
+            let mut files = Vec::new();
+            let deployment = |address: &str| json!({"address": address, "abi": [], "transactionHash": format!("0x{}", "11".repeat(32))});
+            for r in recs {
+                let name = &r.contract_name.0;
+                let mut main = deployment(r.address.text());
+                match &r.proxy_address {
+                    Some(proxy) => {
+                        main["address"] = json!(proxy.text());
+                        main["implementation"] = json!(r.address.text());
+                        if let Some(args) = &r.deployment_args {
+                            main["execute"] = json!({"methodName": "initialize", "args": args});
+                        }
+                        files.push(file(format!("{origin}/{name}_Implementation.json"), deployment(r.address.text())));
+                        files.push(file(format!("{origin}/{name}_Proxy.json"), deployment(proxy.text())));
+                    }
+                    None => {
+                        if let Some(args) = &r.deployment_args {
+                            main["args"] = json!(args);
+                        }
+                    }
+                }
+                files.push(file(format!("{origin}/{name}.json"), main));
+            }
+            DeploymentFolder { origin, chain_id: Some(format!("{chain}\n")), files }
+        })
+        .collect()
+}
+
+/// Foundry broadcast: one `run-latest.json` per chain, a CREATE per record and an `ERC1967Proxy` CREATE (its
+/// implementation first in `arguments`) per proxy.
+pub fn broadcast_files(records: &[DeploymentRecord]) -> Vec<InputFile> {
+    by_chain(records)
+        .into_iter()
+        .map(|(chain, recs)| {
+            let mut transactions = Vec::new();
+            for r in recs {
+                let args = match (&r.proxy_address, &r.deployment_args) {
+                    (None, Some(args)) => json!(args),
+                    _ => Value::Null,
+                };
+                transactions.push(json!({
+                    "transactionType": "CREATE", "contractName": r.contract_name.0,
+                    "contractAddress": r.address.text(), "arguments": args,
+                }));
+                if let Some(proxy) = &r.proxy_address {
+                    transactions.push(json!({
+                        "transactionType": "CREATE", "contractName": "ERC1967Proxy",
+                        "contractAddress": proxy.text(), "arguments": [r.address.text(), "0x"],
+                    }));
+                }
+            }
+            let doc = json!({"transactions": transactions, "receipts": [], "chain": chain});
+            file(format!("broadcast/Deploy.s.sol/{chain}/run-latest.json"), doc)
         })
         .collect()
 }

@@ -28,7 +28,8 @@ fn real_deployments_verify_on_every_chain_with_the_normalisation_named() {
     assert_eq!(report["summary"]["verdict"], "verified", "{run}");
     for r in report["records"].as_array().unwrap() {
         assert_eq!(r["verdict"], "verified", "{run}");
-        assert_eq!(r["normalisation"], "self-address-zeroed+metadata-stripped", "{run}");
+        assert_eq!(r["normalisation"], "self-address-zeroed(3)+metadata-stripped", "{run}");
+        assert_eq!((r["artifact"].is_null(), r["hashMatched"].as_str()), (true, Some("runtime")), "{run}");
     }
     // Artifacts are found by the record's contract name, as real records are named after their contract.
     let named = deploy(56, &["DemoToken"]);
@@ -37,7 +38,67 @@ fn real_deployments_verify_on_every_chain_with_the_normalisation_named() {
     let with_artifacts = verify(source.path(), &["--rpc", &flag, "--artifacts", &dir]);
     assert_eq!(with_artifacts.code, 0, "{with_artifacts}");
     let record = &with_artifacts.json()["records"][0];
-    assert_eq!(record["normalisation"], "artifact-immutables-zeroed+metadata-stripped", "{with_artifacts}");
+    assert_eq!(record["normalisation"], "immutables-zeroed(3)+metadata-stripped", "{with_artifacts}");
+    assert!(record["artifact"].as_str().is_some_and(|f| f.ends_with("DemoToken.json")), "{with_artifacts}");
+}
+
+fn layout(name: &str) -> String {
+    crate::support::root().join("fixtures/chain/layouts").join(name).display().to_string()
+}
+
+/// The report's record for `contract`.
+fn record_of<'a>(report: &'a serde_json::Value, chain: u64, contract: &str) -> &'a serde_json::Value {
+    let records = report["records"].as_array().expect("records");
+    let found = records.iter().find(|r| r["chainId"] == chain && r["contract"] == contract);
+    found.unwrap_or_else(|| panic!("no {contract} on {chain}: {report:#}"))
+}
+
+#[test]
+fn the_demo_verifies_through_every_artifact_layout() {
+    let d = deploy(97, &["DemoToken", "contracts/DemoToken.sol:DemoToken"]);
+    // On 56, a DemoToken whose record holds the artifact's CREATION hash (the deploy script's other era).
+    let mut by_creation = deploy(56, &["DemoToken"]).remove(0).record;
+    let creation = lookcoin_state::core::primitives::HashText::parse(&Contract::DemoToken.artifact().creation_hash());
+    by_creation.implementation_hash = creation.clone();
+    by_creation.factory_bytecode_hash = creation.expect("a hash");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let entries = lookcoin_state::lab::entries_of([&d[0].record, &d[1].record, &by_creation]);
+    lookcoin_state::io::leveldb::write::write_leveldb(dir.path(), &entries).expect("write the LevelDB");
+    let (flag, flag56) = (rpc_flag(97), rpc_flag(56));
+    // (layout, steps, artifact file the short-named record matched, under it)
+    let cases = [
+        ("foundry", "immutables-zeroed(3)+metadata-stripped", "foundry/out/DemoToken.sol/DemoToken.json"),
+        ("hardhat", "immutables-zeroed(3)+metadata-stripped", "hardhat/artifacts/build-info/"),
+        ("hardhat-per-contract", "self-address-zeroed(3)+metadata-stripped", "artifacts/contracts/DemoToken.sol/"),
+        ("two-compiles", "immutables-zeroed(3)+metadata-stripped", "two-compiles/a/out/DemoToken.sol/"),
+    ];
+    for (name, steps, file) in cases {
+        let run = verify(dir.path(), &["--rpc", &flag, "--rpc", &flag56, "--artifacts", &layout(name)]);
+        assert_eq!(run.code, 0, "{name}: {run}");
+        let report = run.json();
+        for contract in ["DemoToken", "contracts/DemoToken.sol:DemoToken"] {
+            let r = record_of(&report, 97, contract);
+            assert_eq!((r["verdict"].as_str(), r["normalisation"].as_str()), (Some("verified"), Some(steps)), "{name}");
+            assert_eq!(r["hashMatched"], "runtime", "{name}: {run}");
+            assert!(r["artifact"].as_str().is_some_and(|f| f.contains(file)), "{name}: {run}");
+        }
+        // A creation hash says nothing about on-chain code by itself: it is matched through the artifact whose
+        // creation hash it is, whose runtime code the chain holds.
+        let r = record_of(&report, 56, "DemoToken");
+        assert_eq!(
+            (r["verdict"].as_str(), r["hashMatched"].as_str()),
+            (Some("verified"), Some("creation")),
+            "{name}: {run}"
+        );
+        assert!(r["artifact"].as_str().is_some_and(|f| f.contains(file)), "{name}: {run}");
+        let notes = report["artifactNotes"].as_array().expect("notes");
+        if name == "two-compiles" {
+            let note = notes[0].as_str().expect("a note");
+            assert!(note.contains("a/out/DemoToken.sol") && note.contains("b/out/DemoToken.sol"), "{run}");
+        } else {
+            assert!(notes.is_empty(), "{name}: {run}");
+        }
+    }
 }
 
 #[test]

@@ -358,10 +358,12 @@ impl fmt::Display for ToolError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "error[{}]: {}", self.code().code(), self.code().message())?;
         writeln!(f, "  --> {}", printable(&self.subject))?;
+        // A cause never shows a whole input: past a few excerpts' length it is cut (the subject says where).
+        let bounded = |c: &str| crate::core::excerpt::excerpt(c, 4 * crate::core::excerpt::EXCERPT_CHARS);
         if let Some((first, rest)) = self.causes.split_first() {
-            writeln!(f, "  {}", printable(first))?;
+            writeln!(f, "  {}", printable(&bounded(first)))?;
             for cause in rest {
-                writeln!(f, "  caused by: {}", printable(cause))?;
+                writeln!(f, "  caused by: {}", printable(&bounded(cause)))?;
             }
         }
         write!(f, "  hint: {}", self.hint)

@@ -90,6 +90,8 @@ pub enum FormatFlag {
     V1,
     V3,
     Openzeppelin,
+    HardhatDeploy,
+    FoundryBroadcast,
 }
 
 impl FormatFlag {
@@ -100,6 +102,8 @@ impl FormatFlag {
             FormatFlag::V1 => SourceFormat::LegacyV1,
             FormatFlag::V3 => SourceFormat::UnifiedV3,
             FormatFlag::Openzeppelin => SourceFormat::OpenZeppelin,
+            FormatFlag::HardhatDeploy => SourceFormat::HardhatDeploy,
+            FormatFlag::FoundryBroadcast => SourceFormat::FoundryBroadcast,
         }
     }
 }

@@ -77,47 +77,6 @@ pub fn keccak_hex(bytes: &[u8]) -> String {
     format!("{:#x}", keccak256(bytes))
 }
 
-/// How on-chain code was normalised before hashing; the report names the one that matched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Normalisation {
-    /// The code as it is.
-    Raw,
-    /// CBOR metadata stripped.
-    Stripped,
-    /// Immutables from the artifact's `immutableReferences` zeroed, then stripped.
-    ArtifactImmutables,
-    /// `PUSH32 <own address>` operands zeroed, then stripped (no artifact needed).
-    SelfAddressImmutables,
-}
-
-impl Normalisation {
-    pub fn name(self) -> &'static str {
-        match self {
-            Normalisation::Raw => "raw",
-            Normalisation::Stripped => "metadata-stripped",
-            Normalisation::ArtifactImmutables => "artifact-immutables-zeroed+metadata-stripped",
-            Normalisation::SelfAddressImmutables => "self-address-zeroed+metadata-stripped",
-        }
-    }
-}
-
-/// Every candidate hash of on-chain runtime code, most specific first.
-pub fn candidate_hashes(
-    code: &[u8],
-    address: Address,
-    artifact_ranges: Option<&[Range]>,
-) -> Vec<(Normalisation, String)> {
-    let mut out = Vec::new();
-    if let Some(ranges) = artifact_ranges {
-        out.push((Normalisation::ArtifactImmutables, keccak_hex(strip_metadata(&zero_ranges(code, ranges)))));
-    }
-    let own = self_address_ranges(code, address);
-    out.push((Normalisation::SelfAddressImmutables, keccak_hex(strip_metadata(&zero_ranges(code, &own)))));
-    out.push((Normalisation::Stripped, keccak_hex(strip_metadata(code))));
-    out.push((Normalisation::Raw, keccak_hex(code)));
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

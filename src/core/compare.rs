@@ -5,8 +5,9 @@
 //! same problem, so comparing a LevelDB with its own migration is empty.
 
 use super::aliases::canonical;
+use super::formats::openzeppelin::is_unnamed;
 use super::primitives::Checksum;
-use super::state::{ChainClaim, Field, FieldValue, SourceState, StateRecord, UnattributedProxy};
+use super::state::{record_proxy_admin, ChainClaim, Field, FieldValue, SourceState, StateRecord, UnattributedProxy};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -118,14 +119,25 @@ pub fn compare(left: &SourceState, right: &SourceState) -> Vec<Discrepancy> {
     invalid_records(left, right, &mut out);
     let (l, r) = (group(left), group(right));
     let identities: BTreeSet<&(u64, String)> = l.keys().chain(r.keys()).collect();
+    let history = (left.format.keeps_history(), right.format.keeps_history());
     for id in identities {
         let none = Vec::new();
-        compare_identity(id, l.get(id).unwrap_or(&none), r.get(id).unwrap_or(&none), &mut out);
+        let (a, b) = (l.get(id).unwrap_or(&none), r.get(id).unwrap_or(&none));
+        match history {
+            _ if is_unnamed(&id.1) => {} // matched by address below
+            (false, false) => compare_identity(id, a, b, &mut out),
+            (true, true) => compare_histories(id, a, b, &mut out),
+            (false, true) => against_history(id, a, b, Side::Right, unnamed_addresses(right, id.0), &mut out),
+            (true, false) => against_history(id, b, a, Side::Left, unnamed_addresses(left, id.0), &mut out),
+        }
     }
+    unnamed_implementations(left, right, Side::Left, &mut out);
+    unnamed_implementations(right, left, Side::Right, &mut out);
     unattributed_proxies(left, right, Side::Right, &mut out);
     unattributed_proxies(right, left, Side::Left, &mut out);
     changed_files(left, right, Side::Left, &mut out);
     changed_files(right, left, Side::Right, &mut out);
+    admins(left, right, &mut out);
     out.sort_by_cached_key(|d| {
         (d.chain_id, d.contract.clone(), d.kind, d.field, d.left.to_string(), d.right.to_string())
     });
@@ -223,6 +235,197 @@ fn unanimous(
                 Side::Left => (theirs, mine.to_json()),
             };
             emit(Kind::of_field(field), field, left, right);
+        }
+    }
+}
+
+/// The implementation address of a record, if it has one.
+fn implementation_of(record: &StateRecord) -> Option<alloy_primitives::Address> {
+    match record.get(Field::Implementation) {
+        FieldValue::Address(a) => Some(a.address()),
+        _ => None,
+    }
+}
+
+/// The implementation addresses of records, as shown in a report.
+fn candidates_json(records: &[&StateRecord]) -> Value {
+    let mut shown: Vec<Value> = records.iter().map(|r| r.get(Field::Implementation).to_json()).collect();
+    shown.dedup();
+    Value::Array(shown)
+}
+
+/// The implementations a history side keeps on `chain` under no name.
+fn unnamed_addresses(state: &SourceState, chain: u64) -> Vec<&StateRecord> {
+    state.records.iter().filter(|r| r.chain_id == chain && is_unnamed(&r.name)).collect()
+}
+
+/// A contract `plain` holds (one record, or duplicates) against the implementations a history side (on
+/// `history_side`) keeps for it: each record's implementation must be one of them (or an unnamed one at that
+/// address), else an `address-mismatch` listing the candidates. Which candidate is current is not guessed.
+fn against_history(
+    id: &(u64, String),
+    plain: &[StateRecord],
+    history: &[StateRecord],
+    history_side: Side,
+    unnamed: Vec<&StateRecord>,
+    out: &mut Vec<Discrepancy>,
+) {
+    let (chain_id, contract) = (id.0, Some(id.1.clone()));
+    let place = |plain_shown: Value, history_shown: Value| match history_side {
+        Side::Right => (plain_shown, history_shown),
+        Side::Left => (history_shown, plain_shown),
+    };
+    let push = |out: &mut Vec<Discrepancy>, kind, field, (left, right): (Value, Value)| {
+        out.push(Discrepancy { chain_id, contract: contract.clone(), kind, field, left, right })
+    };
+    let candidates: Vec<&StateRecord> = history.iter().chain(unnamed).collect();
+    let attributed = |r: &StateRecord| {
+        implementation_of(r).is_some_and(|a| candidates.iter().any(|c| implementation_of(c) == Some(a)))
+    };
+    match (plain, history) {
+        ([], []) => {}
+        ([], h) => {
+            let kind = if history_side == Side::Left { Kind::MissingInRight } else { Kind::MissingInLeft };
+            push(out, kind, None, place(Value::Null, records_json(h)));
+        }
+        (p, []) if p.iter().all(attributed) => {}
+        (p, []) => {
+            let kind = if history_side == Side::Left { Kind::MissingInLeft } else { Kind::MissingInRight };
+            push(out, kind, None, place(records_json(p), Value::Null));
+        }
+        (p, h) => {
+            if p.len() > 1 {
+                push(out, Kind::DuplicateRecord, None, place(records_json(p), records_json(h)));
+            }
+            for record in p {
+                let Some(address) = implementation_of(record) else { continue };
+                match candidates.iter().find(|c| implementation_of(c) == Some(address)) {
+                    None => push(
+                        out,
+                        Kind::AddressMismatch,
+                        Some(Field::Implementation),
+                        place(record.get(Field::Implementation).to_json(), candidates_json(&candidates)),
+                    ),
+                    Some(found) => {
+                        let (mine, theirs) = (record.get(Field::Implementation), found.get(Field::Implementation));
+                        if wrong_checksum(mine) != wrong_checksum(theirs) {
+                            push(
+                                out,
+                                Kind::InvalidRecord,
+                                Some(Field::Implementation),
+                                place(mine.to_json(), theirs.to_json()),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Two histories of one contract: the same set of implementation addresses, or one `address-mismatch` showing
+/// both sets.
+fn compare_histories(id: &(u64, String), l: &[StateRecord], r: &[StateRecord], out: &mut Vec<Discrepancy>) {
+    let (chain_id, contract) = (id.0, Some(id.1.clone()));
+    let push = |out: &mut Vec<Discrepancy>, kind, field, left, right| {
+        out.push(Discrepancy { chain_id, contract: contract.clone(), kind, field, left, right })
+    };
+    match (l, r) {
+        ([], []) => {}
+        ([], r) => push(out, Kind::MissingInLeft, None, Value::Null, records_json(r)),
+        (l, []) => push(out, Kind::MissingInRight, None, records_json(l), Value::Null),
+        (l, r) => {
+            let set = |rs: &[StateRecord]| rs.iter().filter_map(implementation_of).collect::<BTreeSet<_>>();
+            if set(l) != set(r) {
+                let (lr, rr): (Vec<&StateRecord>, Vec<&StateRecord>) = (l.iter().collect(), r.iter().collect());
+                let (left, right) = (candidates_json(&lr), candidates_json(&rr));
+                push(out, Kind::AddressMismatch, Some(Field::Implementation), left, right);
+                return;
+            }
+            for a in l {
+                let same = r.iter().find(|b| implementation_of(b) == implementation_of(a));
+                if let Some(b) = same {
+                    let (x, y) = (a.get(Field::Implementation), b.get(Field::Implementation));
+                    if wrong_checksum(x) != wrong_checksum(y) {
+                        push(out, Kind::InvalidRecord, Some(Field::Implementation), x.to_json(), y.to_json());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Implementations a history side keeps under no name: one whose address no record of the other side has (by
+/// any name, on that chain) is missing on the other side.
+fn unnamed_implementations(history: &SourceState, other: &SourceState, history_side: Side, out: &mut Vec<Discrepancy>) {
+    if !history.format.keeps_history() {
+        return;
+    }
+    for record in history.records.iter().filter(|r| is_unnamed(&r.name)) {
+        let address = implementation_of(record);
+        let known = other.records.iter().any(|o| o.chain_id == record.chain_id && implementation_of(o) == address);
+        if !known {
+            let kind = if history_side == Side::Left { Kind::MissingInRight } else { Kind::MissingInLeft };
+            let (left, right) = history_side.place(record.to_json());
+            out.push(Discrepancy {
+                chain_id: record.chain_id,
+                contract: Some(record.name.clone()),
+                kind,
+                field: Some(Field::Implementation),
+                left,
+                right,
+            });
+        }
+    }
+}
+
+/// Proxy admins: a chain's admin (stated once per chain) against every record of the other side on that chain
+/// that holds a `proxyAdmin`; two sides stating a chain's admin must state the same one.
+fn admins(left: &SourceState, right: &SourceState, out: &mut Vec<Discrepancy>) {
+    for (stating, other, side) in [(left, right, Side::Left), (right, left, Side::Right)] {
+        for admin in &stating.admins {
+            let theirs: Vec<_> = other.admins.iter().filter(|a| a.chain_id == admin.chain_id).collect();
+            if !theirs.is_empty() {
+                if side == Side::Left && !theirs.iter().any(|a| a.address.address() == admin.address.address()) {
+                    out.push(Discrepancy {
+                        chain_id: admin.chain_id,
+                        contract: None,
+                        kind: Kind::AddressMismatch,
+                        field: Some(Field::ProxyAdmin),
+                        left: json!(admin.address.text()),
+                        right: json!(theirs[0].address.text()),
+                    });
+                }
+                continue;
+            }
+            if other.format.keeps_history() {
+                let kind = if side == Side::Left { Kind::MissingInRight } else { Kind::MissingInLeft };
+                let (l, r) = side.place(json!({"proxyAdmin": admin.address.text(), "origin": admin.origin}));
+                out.push(Discrepancy {
+                    chain_id: admin.chain_id,
+                    contract: None,
+                    kind,
+                    field: Some(Field::ProxyAdmin),
+                    left: l,
+                    right: r,
+                });
+                continue;
+            }
+            for record in other.records.iter().filter(|r| r.chain_id == admin.chain_id) {
+                let Some(held) = record_proxy_admin(record) else { continue };
+                if held.address() != admin.address.address() {
+                    let (mine, theirs) = (json!(admin.address.text()), json!(held.text()));
+                    let (l, r) = if side == Side::Left { (mine, theirs) } else { (theirs, mine) };
+                    out.push(Discrepancy {
+                        chain_id: admin.chain_id,
+                        contract: Some(canonical(&record.name).to_string()),
+                        kind: Kind::AddressMismatch,
+                        field: Some(Field::ProxyAdmin),
+                        left: l,
+                        right: r,
+                    });
+                }
+            }
         }
     }
 }
@@ -333,7 +536,7 @@ fn unattributed_proxies(other: &SourceState, lister: &SourceState, lister_side: 
         };
         for proxy in &listed {
             if !attributed.iter().any(|(_, a)| *a == proxy.address.address()) && !also_listed(proxy) {
-                let shown = json!({"proxyAddress": proxy.address.text(), "origin": proxy.origin});
+                let shown = json!({"proxyAddress": proxy.address.text(), "kind": proxy.kind, "origin": proxy.origin});
                 let contract = format!("(unnamed proxy {})", proxy.address.text());
                 out.push(held_only_by(lister_side, chain, contract, shown));
             }

@@ -7,6 +7,7 @@ pub mod category;
 pub mod compare;
 pub mod digest;
 pub mod document;
+pub mod excerpt;
 pub mod formats;
 pub mod history;
 pub mod inspect;

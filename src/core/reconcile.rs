@@ -103,7 +103,41 @@ pub fn reconcile(left: &SourceState, right: &SourceState, authority: Authority, 
         let none = Vec::new();
         let (a, t) = (ga.get(id).unwrap_or(&none), gt.get(id).unwrap_or(&none));
         let (chain_id, contract) = (id.0, id.1.clone());
+        let history = auth.format.keeps_history() || target.format.keeps_history();
         match (a.as_slice(), t.as_slice()) {
+            (a, t) if history && !a.is_empty() && !t.is_empty() => {
+                // A kept history (every implementation a contract had) is not a duplicate: the record agrees
+                // when its implementation is one of the history's; which one is current no rule here decides.
+                let (single, many) = if auth.format.keeps_history() { (t, a) } else { (a, t) };
+                let address = |r: &StateRecord| match r.get(Field::Implementation) {
+                    FieldValue::Address(x) => Some(x.address()),
+                    _ => None,
+                };
+                let known =
+                    single.iter().all(|s| many.iter().any(|m| address(m).is_some() && address(m) == address(s)));
+                if !known {
+                    let shown = |rs: &[StateRecord]| {
+                        Value::Array(rs.iter().map(|r| r.get(Field::Implementation).to_json()).collect())
+                    };
+                    let detail = json!({"authority": shown(a), "other": shown(t)});
+                    actions.push(Action::Conflict {
+                        chain_id,
+                        contract: Some(contract.clone()),
+                        kind: Kind::AddressMismatch,
+                        detail,
+                    });
+                }
+                for kept in t {
+                    // An implementation the authority spells with the right checksum takes its spelling.
+                    let spelled = a.iter().find(|r| address(r).is_some() && address(r) == address(kept));
+                    match spelled {
+                        Some(want) if !auth.format.keeps_history() => {
+                            result.records.push(updated(want, kept, &holdable, &contract, &mut actions))
+                        }
+                        _ => result.records.push(kept.clone()),
+                    }
+                }
+            }
             ([], extra) => keep_or_prune(chain_id, &contract, extra, prune, &mut result, &mut actions),
             ([one], []) => {
                 let record = restricted(one, &holdable);

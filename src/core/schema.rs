@@ -58,7 +58,14 @@ pub fn validate(document: &Value) -> Vec<SchemaViolation> {
     }
     let mut out: Vec<SchemaViolation> = validator
         .iter_errors(document)
-        .map(|e| SchemaViolation { pointer: e.instance_path().to_string(), message: e.to_string() })
+        .map(|e| {
+            // jsonschema's message quotes the whole offending value (a whole document when it is the root): quote
+            // an excerpt instead.
+            let (message, shown) = (e.to_string(), e.instance().to_string());
+            let message =
+                message.replace(&shown, &crate::core::excerpt::excerpt(&shown, crate::core::excerpt::EXCERPT_CHARS));
+            SchemaViolation { pointer: e.instance_path().to_string(), message }
+        })
         .collect();
     out.sort_by(|a, b| a.pointer.cmp(&b.pointer).then_with(|| a.message.cmp(&b.message)));
     out

@@ -24,10 +24,12 @@ pub enum Field {
     Category,
     /// Value fields the tool does not know, kept by LevelDB and our documents.
     ExtraFields,
+    /// The admin of a transparent proxy (OpenZeppelin's `admin`, a record's `proxyAdmin` value field).
+    ProxyAdmin,
 }
 
 impl Field {
-    pub const ALL: [Field; 9] = [
+    pub const ALL: [Field; 10] = [
         Field::Implementation,
         Field::ProxyAddress,
         Field::ImplementationHash,
@@ -37,6 +39,7 @@ impl Field {
         Field::NetworkName,
         Field::Category,
         Field::ExtraFields,
+        Field::ProxyAdmin,
     ];
 
     pub fn name(self) -> &'static str {
@@ -50,6 +53,7 @@ impl Field {
             Field::NetworkName => "networkName",
             Field::Category => "category",
             Field::ExtraFields => "extraFields",
+            Field::ProxyAdmin => "proxyAdmin",
         }
     }
 
@@ -71,6 +75,13 @@ pub enum FieldValue {
     Absent,
     Address(AddressText),
     Hash(HashText),
+    /// Hashes this tool computed from a file's bytecode by the hash rule of docs/DOMAIN.md §4 (not written in the
+    /// file): of the creation and of the runtime code. A recorded hash agrees with either, as a recorded hash
+    /// may have been taken from either kind of bytecode.
+    Derived {
+        creation: HashText,
+        runtime: HashText,
+    },
     Args(Vec<Value>),
     /// An instant, with the text or number it was written as.
     Time {
@@ -90,6 +101,10 @@ impl FieldValue {
         match (self, other) {
             (FieldValue::Address(a), FieldValue::Address(b)) => a.address() == b.address(),
             (FieldValue::Hash(a), FieldValue::Hash(b)) => a.text().eq_ignore_ascii_case(b.text()),
+            (FieldValue::Hash(h), FieldValue::Derived { creation, runtime })
+            | (FieldValue::Derived { creation, runtime }, FieldValue::Hash(h)) => {
+                h.text().eq_ignore_ascii_case(creation.text()) || h.text().eq_ignore_ascii_case(runtime.text())
+            }
             (FieldValue::Args(a), FieldValue::Args(b)) => {
                 a.len() == b.len() && a.iter().zip(b).all(|(x, y)| json_same(x, y))
             }
@@ -104,6 +119,9 @@ impl FieldValue {
             FieldValue::Absent => Value::Null,
             FieldValue::Address(a) => Value::String(a.text().to_string()),
             FieldValue::Hash(h) => Value::String(h.text().to_string()),
+            FieldValue::Derived { creation, runtime } => {
+                serde_json::json!({"derived": {"creation": creation.text(), "runtime": runtime.text()}})
+            }
             FieldValue::Args(args) => Value::Array(args.clone()),
             FieldValue::Time { shown, .. } => shown.clone(),
             FieldValue::Text(t) => Value::String(t.clone()),
@@ -202,7 +220,25 @@ impl ChainClaim {
 pub struct UnattributedProxy {
     pub chain_id: u64,
     pub address: AddressText,
+    /// The proxy kind the format states (`uups`, `transparent`, `beacon`), if any.
+    pub kind: Option<String>,
     pub origin: String,
+}
+
+/// A chain's proxy admin as a format states it once for the chain (OpenZeppelin's `admin`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainAdmin {
+    pub chain_id: u64,
+    pub address: AddressText,
+    pub origin: String,
+}
+
+/// A file of a source that was not read, and why (an OpenZeppelin manifest named for a network the tool cannot
+/// map to a chain id, say). Reports list it as a warning.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SkippedFile {
+    pub origin: String,
+    pub reason: String,
 }
 
 /// The formats the tool reads.
@@ -213,15 +249,21 @@ pub enum SourceFormat {
     LegacyV1,
     UnifiedV3,
     OpenZeppelin,
+    /// hardhat-deploy `deployments/<network>/` folders.
+    HardhatDeploy,
+    /// Foundry `broadcast/<Script>.s.sol/<chainId>/run-latest.json`.
+    FoundryBroadcast,
 }
 
 impl SourceFormat {
-    pub const ALL: [SourceFormat; 5] = [
+    pub const ALL: [SourceFormat; 7] = [
         SourceFormat::LevelDb,
         SourceFormat::Enhanced,
         SourceFormat::LegacyV1,
         SourceFormat::UnifiedV3,
         SourceFormat::OpenZeppelin,
+        SourceFormat::HardhatDeploy,
+        SourceFormat::FoundryBroadcast,
     ];
 
     pub fn name(self) -> &'static str {
@@ -231,7 +273,16 @@ impl SourceFormat {
             SourceFormat::LegacyV1 => "v1",
             SourceFormat::UnifiedV3 => "v3",
             SourceFormat::OpenZeppelin => "openzeppelin",
+            SourceFormat::HardhatDeploy => "hardhat-deploy",
+            SourceFormat::FoundryBroadcast => "foundry-broadcast",
         }
+    }
+
+    /// True when the format keeps every implementation a contract ever had (an upgrade history, or different
+    /// contracts sharing a name) without saying which is current: a record of the other side agrees when its
+    /// implementation is one of them. Which one is current is decided on chain, never from file order.
+    pub fn keeps_history(self) -> bool {
+        matches!(self, SourceFormat::OpenZeppelin)
     }
 
     pub fn parse(name: &str) -> Option<SourceFormat> {
@@ -274,7 +325,9 @@ impl SourceFormat {
                 Timestamp,
                 Category,
             ],
-            SourceFormat::OpenZeppelin => &[Implementation],
+            SourceFormat::OpenZeppelin => &[Implementation, ProxyAdmin],
+            SourceFormat::HardhatDeploy => &[Implementation, ProxyAddress, ImplementationHash, DeploymentArgs],
+            SourceFormat::FoundryBroadcast => &[Implementation, ProxyAddress, DeploymentArgs],
         };
         fields.iter().copied().collect()
     }
@@ -297,6 +350,10 @@ pub struct SourceState {
     pub unattributed_proxies: Vec<UnattributedProxy>,
     /// Files of a migrated folder that differ from its manifest (our documents only; empty elsewhere).
     pub changed_files: Vec<super::document::FileChange>,
+    /// Proxy admins stated once per chain.
+    pub admins: Vec<ChainAdmin>,
+    /// Files not read, with the reason (reported as warnings).
+    pub skipped: Vec<SkippedFile>,
 }
 
 impl SourceState {
@@ -309,10 +366,29 @@ impl SourceState {
             chain_claims: Vec::new(),
             unattributed_proxies: Vec::new(),
             changed_files: Vec::new(),
+            admins: Vec::new(),
+            skipped: Vec::new(),
         }
     }
 
+    /// The fields this source can hold: its format's, plus `proxyAdmin` when a record carries one as a value
+    /// field (LevelDB and our documents keep unknown value fields).
     pub fn coverage(&self) -> BTreeSet<Field> {
-        self.format.coverage()
+        let mut fields = self.format.coverage();
+        if self.records.iter().any(|r| record_proxy_admin(r).is_some()) {
+            fields.insert(Field::ProxyAdmin);
+        }
+        fields
+    }
+}
+
+/// A record's proxy admin: its `proxyAdmin` field, or a `proxyAdmin` value field among its unknown fields.
+pub fn record_proxy_admin(record: &StateRecord) -> Option<AddressText> {
+    match record.get(Field::ProxyAdmin) {
+        FieldValue::Address(a) => Some(a.clone()),
+        _ => match record.get(Field::ExtraFields) {
+            FieldValue::Extra(map) => map.get("proxyAdmin").and_then(Value::as_str).and_then(AddressText::parse),
+            _ => None,
+        },
     }
 }

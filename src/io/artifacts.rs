@@ -1,17 +1,18 @@
-//! Reads compiler artifacts for `--artifacts DIR`: Foundry `out/**/<Name>.json` and Hardhat `build-info/*.json`
-//! (solc standard-JSON output). Reads files only; the hashes are computed by the pure `core::bytecode`.
+//! Reads compiler artifacts for `--artifacts DIR` (recursively): Foundry `out/<File>.sol/<Name>.json`, Hardhat
+//! `build-info/*.json` (solc standard-JSON output) and Hardhat per-contract artifacts (`hh-sol-artifact-1`, also
+//! what npm packages ship). Each is marked with whether its kind carries `immutableReferences`: solc's output
+//! (build-info, Foundry) does, per-contract Hardhat and Truffle artifacts do not. Reads files only; the hashes are
+//! computed by the pure `core::bytecode`, the matching is `core::onchain::code`.
 
 use crate::core::bytecode::{keccak_hex, strip_metadata, zero_ranges, Range};
 use crate::core::onchain::{ArtifactInfo, Artifacts};
 use crate::error::{ErrorKind, ToolError};
 use alloy_primitives::hex;
 use serde_json::Value;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Every contract with deployed bytecode found under `dir` (recursively), by contract name.
+/// Every contract with deployed bytecode found under `dir` (recursively), in file name order.
 pub fn read_artifacts(dir: &Path) -> Result<Artifacts, ToolError> {
-    let mut out = Artifacts::new();
-    let mut stack = vec![dir.to_path_buf()];
     if !dir.is_dir() {
         return Err(ToolError::new(
             ErrorKind::InputUnreadable,
@@ -19,6 +20,8 @@ pub fn read_artifacts(dir: &Path) -> Result<Artifacts, ToolError> {
             "--artifacts is not a folder",
         ));
     }
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         let listing =
             std::fs::read_dir(&d).map_err(|e| ToolError::input_io(d.display().to_string(), "cannot list", e))?;
@@ -27,22 +30,30 @@ pub fn read_artifacts(dir: &Path) -> Result<Artifacts, ToolError> {
             if path.is_dir() {
                 stack.push(path);
             } else if path.extension().is_some_and(|x| x == "json") {
-                let text = std::fs::read(&path)
-                    .map_err(|e| ToolError::input_io(path.display().to_string(), "cannot read", e))?;
-                let Ok(json) = serde_json::from_slice::<Value>(&text) else { continue };
-                collect(&json, &path, &mut out);
+                files.push(path);
             }
         }
+    }
+    files.sort();
+    let mut out = Artifacts::new();
+    for path in files {
+        let text =
+            std::fs::read(&path).map_err(|e| ToolError::input_io(path.display().to_string(), "cannot read", e))?;
+        let Ok(json) = serde_json::from_slice::<Value>(&text) else { continue };
+        collect(&json, &path, &mut out);
     }
     Ok(out)
 }
 
 fn collect(json: &Value, path: &Path, out: &mut Artifacts) {
+    let file = path.display().to_string();
     if let Some(contracts) = json.pointer("/output/contracts").and_then(Value::as_object) {
-        for file in contracts.values().filter_map(Value::as_object) {
-            for (name, c) in file {
-                if let Some(info) = info(name, c.pointer("/evm/bytecode/object"), c.pointer("/evm/deployedBytecode")) {
-                    out.insert(name.clone(), info);
+        for (source, by_name) in contracts {
+            for (name, c) in by_name.as_object().into_iter().flatten() {
+                let deployed = c.pointer("/evm/deployedBytecode");
+                let creation = c.pointer("/evm/bytecode/object");
+                if let Some(info) = info(name, Some(source.clone()), &file, creation, deployed, true) {
+                    out.add(info);
                 }
             }
         }
@@ -53,16 +64,30 @@ fn collect(json: &Value, path: &Path, out: &mut Artifacts) {
         .and_then(Value::as_str)
         .map(str::to_string)
         .or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()));
-    if let Some(name) = name {
-        if let Some(info) =
-            info(&name, json.pointer("/bytecode/object").or(json.get("bytecode")), json.get("deployedBytecode"))
-        {
-            out.insert(name, info);
-        }
+    let Some(name) = name else { return };
+    let source = json.get("sourceName").and_then(Value::as_str).map(str::to_string).or_else(|| {
+        // Foundry: `metadata.settings.compilationTarget` is `{source: name}`.
+        let target = json.pointer("/metadata/settings/compilationTarget")?.as_object()?;
+        target.iter().find(|(_, n)| n.as_str() == Some(name.as_str())).map(|(s, _)| s.clone())
+    });
+    let deployed = json.get("deployedBytecode");
+    // solc's shape (an object with `object`) carries immutableReferences (absent when there are none); a bare
+    // hex string (Hardhat per-contract, Truffle) never does.
+    let carries_refs = deployed.is_some_and(Value::is_object);
+    let creation = json.pointer("/bytecode/object").or(json.get("bytecode"));
+    if let Some(info) = info(&name, source, &file, creation, deployed, carries_refs) {
+        out.add(info);
     }
 }
 
-fn info(name: &str, creation: Option<&Value>, deployed: Option<&Value>) -> Option<ArtifactInfo> {
+fn info(
+    name: &str,
+    source_name: Option<String>,
+    file: &str,
+    creation: Option<&Value>,
+    deployed: Option<&Value>,
+    has_immutable_refs: bool,
+) -> Option<ArtifactInfo> {
     let bytes = |v: &Value| hex::decode(v.as_str()?.trim_start_matches("0x")).ok();
     let creation = bytes(creation?)?;
     let deployed = deployed?;
@@ -88,6 +113,9 @@ fn info(name: &str, creation: Option<&Value>, deployed: Option<&Value>) -> Optio
         .unwrap_or_default();
     Some(ArtifactInfo {
         contract_name: name.to_string(),
+        source_name,
+        file: file.to_string(),
+        has_immutable_refs,
         creation_hash: keccak_hex(strip_metadata(&creation)),
         runtime_hash: keccak_hex(strip_metadata(&zero_ranges(&runtime, &ranges))),
         immutable_ranges: ranges,

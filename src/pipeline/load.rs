@@ -6,7 +6,10 @@ use crate::core::digest::sha256_hex;
 use crate::core::document::{
     manifest_changes, ChainDocument, FileChange, FileChangeKind, Manifest, QuarantineDocument,
 };
-use crate::core::formats::{self, entries, legacy_v1, openzeppelin, unified_v3, FormatError, InputFile};
+use crate::core::formats::hardhat_deploy::{self, DeploymentFolder};
+use crate::core::formats::{
+    self, entries, foundry_broadcast, legacy_v1, openzeppelin, unified_v3, FormatError, InputFile,
+};
 use crate::core::migrate::{chain_entries, merge_entries, quarantine_entries, UnmigrateError};
 use crate::core::network::NetworkTable;
 use crate::core::record::Entry;
@@ -22,7 +25,8 @@ use std::path::{Path, PathBuf};
 
 const EXPECTED: &str =
     "a LevelDB folder, our enhanced JSON (schemaVersion 2.0.0), legacy v1 deployments/<network>.json, \
-v3 deployments/unified/*.unified.json, or OpenZeppelin .openzeppelin/<network>.json";
+v3 deployments/unified/*.unified.json, OpenZeppelin .openzeppelin/<network>.json, hardhat-deploy \
+deployments/<network>/ folders, or Foundry broadcast/<Script>.s.sol/<chainId>/run-latest.json";
 
 /// The documents found at a path, each with the file it came from.
 #[derive(Debug, Clone, Default)]
@@ -148,6 +152,8 @@ enum OtherFormat {
     LegacyV1,
     UnifiedV3,
     OpenZeppelin,
+    HardhatDeploy,
+    FoundryBroadcast,
 }
 
 impl OtherFormat {
@@ -156,6 +162,8 @@ impl OtherFormat {
             OtherFormat::LegacyV1 => SourceFormat::LegacyV1,
             OtherFormat::UnifiedV3 => SourceFormat::UnifiedV3,
             OtherFormat::OpenZeppelin => SourceFormat::OpenZeppelin,
+            OtherFormat::HardhatDeploy => SourceFormat::HardhatDeploy,
+            OtherFormat::FoundryBroadcast => SourceFormat::FoundryBroadcast,
         }
     }
 }
@@ -175,6 +183,8 @@ impl JsonFormat {
             SourceFormat::LegacyV1 => Some(JsonFormat::Other(OtherFormat::LegacyV1)),
             SourceFormat::UnifiedV3 => Some(JsonFormat::Other(OtherFormat::UnifiedV3)),
             SourceFormat::OpenZeppelin => Some(JsonFormat::Other(OtherFormat::OpenZeppelin)),
+            SourceFormat::HardhatDeploy => Some(JsonFormat::Other(OtherFormat::HardhatDeploy)),
+            SourceFormat::FoundryBroadcast => Some(JsonFormat::Other(OtherFormat::FoundryBroadcast)),
         }
     }
 }
@@ -240,7 +250,10 @@ pub fn load_source(path: &Path, format: Option<SourceFormat>) -> Result<SourceSt
 
 /// Reads a JSON source: every file once, all of one format.
 fn load_json(path: &Path, label: &str, given: Option<JsonFormat>) -> Result<SourceState, ToolError> {
-    let files = input_files(path, EXPECTED)?;
+    let files = match tool_folder_files(path)? {
+        Some(files) => files,
+        None => input_files(path, EXPECTED)?,
+    };
     let vouched = vouched_digests(&files);
     let loaded: Vec<LoadedFile> =
         parallel::map(&files, 1, |file| load_file(file, &vouched, given)).into_iter().collect::<Result<_, _>>()?;
@@ -267,10 +280,58 @@ fn load_json(path: &Path, label: &str, given: Option<JsonFormat>) -> Result<Sour
                 OtherFormat::LegacyV1 => legacy_v1::parse(label, &inputs, &table),
                 OtherFormat::UnifiedV3 => unified_v3::parse(label, &inputs, &table),
                 OtherFormat::OpenZeppelin => openzeppelin::parse(label, &inputs),
+                OtherFormat::HardhatDeploy => hardhat_deploy::parse(label, &deployment_folders(inputs), &table),
+                OtherFormat::FoundryBroadcast => foundry_broadcast::parse(label, &inputs),
             }
             .map_err(format_error)
         }
     }
+}
+
+/// The files of a folder laid out by another tool, when `path` holds no `*.json` of its own: hardhat-deploy's
+/// `deployments/` (network folders holding `.chainId`), or Foundry's `broadcast/` (every `run-latest.json`
+/// below it). `None` for any other path.
+fn tool_folder_files(path: &Path) -> Result<Option<Vec<PathBuf>>, ToolError> {
+    if !path.is_dir() || !json_files(path)?.is_empty() {
+        return Ok(None);
+    }
+    let mut networks = Vec::new();
+    let mut latest = Vec::new();
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let listing =
+            std::fs::read_dir(&dir).map_err(|e| ToolError::input_io(dir.display().to_string(), "cannot list", e))?;
+        for entry in listing.flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if file_name(&p) == ".chainId" {
+                networks.extend(json_files(&dir)?);
+            } else if file_name(&p) == "run-latest.json" {
+                latest.push(p);
+            }
+        }
+    }
+    let mut files = if networks.is_empty() { latest } else { networks };
+    files.sort();
+    Ok((!files.is_empty()).then_some(files))
+}
+
+/// hardhat-deploy inputs grouped by network folder, each with its `.chainId` text.
+fn deployment_folders(inputs: Vec<InputFile>) -> Vec<DeploymentFolder> {
+    let mut folders: Vec<DeploymentFolder> = Vec::new();
+    for input in inputs {
+        let folder = Path::new(&input.origin).parent().map(Path::to_path_buf).unwrap_or_default();
+        let origin = folder.display().to_string();
+        match folders.iter_mut().find(|f| f.origin == origin) {
+            Some(f) => f.files.push(input),
+            None => {
+                let chain_id = std::fs::read_to_string(folder.join(".chainId")).ok();
+                folders.push(DeploymentFolder { origin, chain_id, files: vec![input] });
+            }
+        }
+    }
+    folders
 }
 
 /// The one format every file of a path has.
@@ -296,5 +357,9 @@ fn one_format(path: &Path, loaded: &[LoadedFile]) -> Result<JsonFormat, ToolErro
 }
 
 fn format_error(e: FormatError) -> ToolError {
-    ToolError::new(ErrorKind::FormatViolation, e.origin, e.problem)
+    let error = ToolError::new(ErrorKind::FormatViolation, e.origin, e.problem);
+    match e.hint {
+        Some(hint) => error.with_hint(hint),
+        None => error,
+    }
 }

@@ -140,6 +140,9 @@ pub fn verify(source: &Path, format: Option<SourceFormat>, options: &VerifyOptio
         .enable_all()
         .build()
         .map_err(|e| ToolError::new(ErrorKind::Runtime, "async runtime", "cannot start").caused_by(e))?;
+    let artifact_notes = artifacts.collisions();
     let networks = runtime.block_on(verify_all(chains, endpoints, rpc, artifacts, options.max_concurrency));
-    Ok(VerifyReport::new(state.label.clone(), networks, skipped, &NetworkTable::builtin()))
+    let mut report = VerifyReport::new(state.label.clone(), networks, skipped, &NetworkTable::builtin());
+    report.artifact_notes = artifact_notes;
+    Ok(report)
 }

@@ -186,6 +186,11 @@ fn network_heading(networks: &BTreeMap<u64, String>, chain: u64) -> String {
 pub fn compare(out: &mut dyn Write, report: &CompareReport) -> std::io::Result<()> {
     writeln!(out, "left:  {}", side(&report.left))?;
     writeln!(out, "right: {}", side(&report.right))?;
+    for (side, skipped) in [("left", &report.left.skipped), ("right", &report.right.skipped)] {
+        for file in skipped {
+            writeln!(out, "warning: {side}: skipped {}: {}", printable(&file.origin), printable(&file.reason))?;
+        }
+    }
     let compared: Vec<&str> = report.compared.iter().map(|f| f.name()).collect();
     writeln!(out, "compared fields: {}", compared.join(", "))?;
     if !report.not_covered.is_empty() {
@@ -299,6 +304,9 @@ pub fn reconcile(out: &mut dyn Write, report: &ReconcileReport) -> std::io::Resu
 }
 
 pub fn verify(out: &mut dyn Write, report: &VerifyReport) -> std::io::Result<()> {
+    for note in &report.artifact_notes {
+        writeln!(out, "note: {}", printable(note))?;
+    }
     for (n, key) in report.networks.iter().zip(&report.keys) {
         let block = n.block.map_or("no block".to_string(), |b| format!("block {} {:#x}", b.number, b.hash));
         writeln!(out, "## {} {key} ({block})", n.chain_id)?;
@@ -317,10 +325,14 @@ pub fn verify(out: &mut dyn Write, report: &VerifyReport) -> std::io::Result<()>
         }
         let mut t = table(&["contract", "verdict", "hash matched by", "not checked"]);
         for r in &n.records {
+            let matched = r.code_match.as_ref().map_or("-".to_string(), |m| {
+                let via = m.artifact.as_deref().map_or(String::new(), |f| format!(" via {}", printable(f)));
+                format!("{} hash, {}{via}", m.bytecode.name(), m.steps_name())
+            });
             t.add_row(vec![
                 printable(&r.contract).into_owned(),
                 r.verdict.name().to_string(),
-                r.normalisation.map_or("-".to_string(), |m| m.name().to_string()),
+                matched,
                 if r.unchecked.is_empty() { "-".to_string() } else { r.unchecked.join("; ") },
             ]);
         }

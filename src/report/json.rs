@@ -81,7 +81,8 @@ pub fn validate(out: &mut dyn Write, report: &ValidateReport) -> std::io::Result
 }
 
 fn side(s: &SideSummary) -> Value {
-    json!({"source": s.label, "format": s.format.name(), "records": s.records, "invalid": s.invalid})
+    let skipped: Vec<Value> = s.skipped.iter().map(|f| json!({"origin": f.origin, "reason": f.reason})).collect();
+    json!({"source": s.label, "format": s.format.name(), "records": s.records, "invalid": s.invalid, "skipped": skipped})
 }
 
 pub fn discrepancy(d: &Discrepancy) -> Value {
@@ -183,7 +184,14 @@ pub fn verify_value(report: &VerifyReport) -> Value {
         .networks
         .iter()
         .flat_map(|n| &n.records)
-        .map(|r| json!({"chainId": r.chain_id, "contract": r.contract, "verdict": r.verdict.name(), "normalisation": r.normalisation.map(|m| m.name()), "notChecked": r.unchecked}))
+        .map(|r| {
+            let m = r.code_match.as_ref();
+            json!({
+                "chainId": r.chain_id, "contract": r.contract, "verdict": r.verdict.name(),
+                "normalisation": m.map(|m| m.steps_name()), "artifact": m.and_then(|m| m.artifact.clone()),
+                "hashMatched": m.map(|m| m.bytecode.name()), "notChecked": r.unchecked,
+            })
+        })
         .collect();
     let by_verdict: serde_json::Map<String, Value> =
         report.verdict_counts().into_iter().map(|(v, c)| (v.name().to_string(), json!(c))).collect();
@@ -203,6 +211,7 @@ pub fn verify_value(report: &VerifyReport) -> Value {
         "networks": networks,
         "findings": report.findings().map(finding_json).collect::<Vec<_>>(),
         "records": records,
+        "artifactNotes": report.artifact_notes,
     })
 }
 

@@ -2,10 +2,13 @@
 //! parsed JSON or entries, the shell reads the files).
 
 pub mod entries;
+pub mod foundry_broadcast;
+pub mod hardhat_deploy;
 pub mod legacy_v1;
 pub mod openzeppelin;
 pub mod unified_v3;
 
+use super::excerpt::json_excerpt;
 use super::network::NetworkTable;
 use super::primitives::{AddressText, HashText, TimestampMs};
 use super::state::{ChainClaim, FieldValue, SourceFormat};
@@ -21,6 +24,10 @@ pub fn detect(json: &Value) -> Option<SourceFormat> {
         Some(SourceFormat::UnifiedV3)
     } else if openzeppelin::looks_like(json) {
         Some(SourceFormat::OpenZeppelin)
+    } else if hardhat_deploy::looks_like(json) {
+        Some(SourceFormat::HardhatDeploy)
+    } else if foundry_broadcast::looks_like(json) {
+        Some(SourceFormat::FoundryBroadcast)
     } else if legacy_v1::looks_like(json) {
         Some(SourceFormat::LegacyV1)
     } else {
@@ -34,11 +41,18 @@ pub struct FormatError {
     /// The file (and place in it) concerned.
     pub origin: String,
     pub problem: String,
+    /// What to do, when the reader knows better than the generic hint.
+    pub hint: Option<String>,
 }
 
 impl FormatError {
     pub fn new(origin: impl Into<String>, problem: impl Into<String>) -> FormatError {
-        FormatError { origin: origin.into(), problem: problem.into() }
+        FormatError { origin: origin.into(), problem: problem.into(), hint: None }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> FormatError {
+        self.hint = Some(hint.into());
+        self
     }
 }
 
@@ -56,7 +70,10 @@ pub fn address_at(obj: &Value, key: &str, origin: &str) -> Result<FieldValue, Fo
         Some(Value::String(s)) => AddressText::parse(s)
             .map(FieldValue::Address)
             .ok_or_else(|| FormatError::new(format!("{origin}.{key}"), format!("`{s}` is not an address"))),
-        Some(other) => Err(FormatError::new(format!("{origin}.{key}"), format!("expected an address, found {other}"))),
+        Some(other) => Err(FormatError::new(
+            format!("{origin}.{key}"),
+            format!("expected an address, found {}", json_excerpt(other)),
+        )),
     }
 }
 
@@ -67,13 +84,16 @@ pub fn hash_at(obj: &Value, key: &str, origin: &str) -> Result<FieldValue, Forma
         Some(Value::String(s)) => HashText::parse(s)
             .map(FieldValue::Hash)
             .ok_or_else(|| FormatError::new(format!("{origin}.{key}"), format!("`{s}` is not a hash"))),
-        Some(other) => Err(FormatError::new(format!("{origin}.{key}"), format!("expected a hash, found {other}"))),
+        Some(other) => {
+            Err(FormatError::new(format!("{origin}.{key}"), format!("expected a hash, found {}", json_excerpt(other))))
+        }
     }
 }
 
 /// A timestamp field written as milliseconds or as an ISO 8601 / RFC 3339 string.
 pub fn time_at(obj: &Value, key: &str, origin: &str) -> Result<FieldValue, FormatError> {
-    let bad = |v: &Value| FormatError::new(format!("{origin}.{key}"), format!("`{v}` is not a timestamp"));
+    let bad =
+        |v: &Value| FormatError::new(format!("{origin}.{key}"), format!("`{}` is not a timestamp", json_excerpt(v)));
     match obj.get(key) {
         None | Some(Value::Null) => Ok(FieldValue::Absent),
         Some(v @ Value::Number(n)) => {
@@ -107,7 +127,10 @@ pub fn claim_of(file: &InputFile, table: &NetworkTable) -> Result<ChainClaim, Fo
             }
         },
         Some(other) => {
-            return Err(FormatError::new(format!("{}: chainId", file.origin), format!("`{other}` is not a chain id")))
+            return Err(FormatError::new(
+                format!("{}: chainId", file.origin),
+                format!("`{}` is not a chain id", json_excerpt(other)),
+            ))
         }
     };
     Ok(ChainClaim { chain_id, origin: file.origin.clone(), network, network_chain_ids: named })

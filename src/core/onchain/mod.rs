@@ -1,9 +1,11 @@
 //! On-chain verification, pure part: what to read for a set of records, the snapshot the RPC layer returns, and
 //! the comparison of records with it (`verify`). No network here: tests feed snapshot values directly.
 
+pub mod code;
 pub mod verify;
 
-use super::bytecode::Range;
+pub use code::{ArtifactInfo, Artifacts};
+
 use super::state::{Field, FieldValue, StateRecord};
 use alloy_primitives::{b256, Address, Bytes, B256, U256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -146,17 +148,3 @@ impl EndpointOutcome {
         }
     }
 }
-
-/// Immutable ranges and hashes of a compiled contract, from `--artifacts` (Foundry `out/` or Hardhat build-info).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ArtifactInfo {
-    pub contract_name: String,
-    pub immutable_ranges: Vec<Range>,
-    /// keccak of the creation code, metadata stripped.
-    pub creation_hash: String,
-    /// keccak of the runtime code with immutables zeroed, metadata stripped.
-    pub runtime_hash: String,
-}
-
-/// Artifacts by contract short name.
-pub type Artifacts = BTreeMap<String, ArtifactInfo>;

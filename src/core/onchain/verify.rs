@@ -1,11 +1,10 @@
 //! Compares records with what the chain says (pure): findings per record, a verdict per record, and a verdict
 //! for the run.
 
+use super::code::{match_code, CodeMatch, CodeOutcome};
 use super::{
     Artifacts, BlockRef, CallOutcome, ChainSnapshot, EndpointOutcome, EndpointResult, Target, IMPLEMENTATION_SLOT,
 };
-use crate::core::bytecode::{candidate_hashes, Normalisation};
-use crate::core::primitives::ContractName;
 use alloy_primitives::{Address, U256};
 use serde_json::{json, Value};
 
@@ -97,8 +96,8 @@ pub struct RecordResult {
     pub chain_id: u64,
     pub contract: String,
     pub verdict: Verdict,
-    /// Which normalisation made the code hash match, when one did.
-    pub normalisation: Option<Normalisation>,
+    /// How the code hash matched (artifact file, steps applied, creation or runtime hash), when it did.
+    pub code_match: Option<CodeMatch>,
     /// What could not be checked for lack of data in the record.
     pub unchecked: Vec<&'static str>,
 }
@@ -191,13 +190,8 @@ fn reason_static(reason: &str) -> &'static str {
     }
 }
 
-fn record(
-    t: &Target,
-    verdict: Verdict,
-    normalisation: Option<Normalisation>,
-    unchecked: Vec<&'static str>,
-) -> RecordResult {
-    RecordResult { chain_id: t.chain_id, contract: t.contract.clone(), verdict, normalisation, unchecked }
+fn record(t: &Target, verdict: Verdict, code_match: Option<CodeMatch>, unchecked: Vec<&'static str>) -> RecordResult {
+    RecordResult { chain_id: t.chain_id, contract: t.contract.clone(), verdict, code_match, unchecked }
 }
 
 fn network_finding(chain_id: u64, kind: FindingKind, expected: Value, actual: Value, detail: &str) -> Finding {
@@ -326,40 +320,48 @@ fn check_target(t: &Target, s: &ChainSnapshot, artifacts: &Artifacts, findings: 
             }
         }
     }
-    let mut normalisation = None;
-    match (&t.expected_hash, code.is_empty()) {
-        (None, _) => unchecked.push("code hash (the record has none)"),
-        (Some(_), true) => {}
-        (Some(expected), false) => {
-            let ranges = artifacts.get(ContractName(t.contract.clone()).short()).map(|a| a.immutable_ranges.as_slice());
-            let candidates = candidate_hashes(&code, t.implementation, ranges);
-            normalisation = candidates.iter().find(|(_, h)| h == expected).map(|(n, _)| *n);
-            if normalisation.is_none() {
-                let artifact = artifacts.get(ContractName(t.contract.clone()).short());
-                let via_creation = artifact.filter(|a| &a.creation_hash == expected);
-                match via_creation {
-                    Some(a) if candidates.iter().any(|(_, h)| *h == a.runtime_hash) => {
-                        normalisation = Some(Normalisation::ArtifactImmutables)
-                    }
-                    _ => found(
-                        FindingKind::CodeHashMismatch,
-                        json!(expected),
-                        json!(candidates[0].1),
-                        format!("tried {}", candidates.iter().map(|(n, _)| n.name()).collect::<Vec<_>>().join(", ")),
-                    ),
-                }
-            }
-        }
-    }
+    let (code_match, unverifiable) = check_code(t, &code, artifacts, &mut unchecked, &mut found);
     let drift = findings[before..].iter().any(|f| f.kind.is_drift());
     let verdict = if drift {
         Verdict::Drift
+    } else if unverifiable {
+        Verdict::Unverifiable
     } else if unchecked.is_empty() {
         Verdict::Verified
     } else {
         Verdict::Partial
     };
-    record(t, verdict, normalisation, unchecked)
+    record(t, verdict, code_match, unchecked)
+}
+
+/// The code-hash check of one record: how it matched, or a `code-hash-mismatch`, or (only artifacts without
+/// immutable ranges) an `unverifiable` finding; true in the second place when the record cannot be judged.
+fn check_code(
+    t: &Target,
+    code: &[u8],
+    artifacts: &Artifacts,
+    unchecked: &mut Vec<&'static str>,
+    found: &mut dyn FnMut(FindingKind, Value, Value, String),
+) -> (Option<CodeMatch>, bool) {
+    let Some(expected) = &t.expected_hash else {
+        unchecked.push("code hash (the record has none)");
+        return (None, false);
+    };
+    if code.is_empty() {
+        return (None, false);
+    }
+    match match_code(&t.contract, code, t.implementation, expected, artifacts) {
+        CodeOutcome::Matched(m) => (Some(m), false),
+        CodeOutcome::NoImmutableRanges(why) => {
+            unchecked.push("code hash (no artifact with immutable ranges)");
+            found(FindingKind::Unverifiable, json!(expected), Value::Null, why);
+            (None, true)
+        }
+        CodeOutcome::Mismatch { actual, tried } => {
+            found(FindingKind::CodeHashMismatch, json!(expected), json!(actual), tried);
+            (None, false)
+        }
+    }
 }
 
 /// The address in a storage word, if the word holds one (upper 12 bytes zero).

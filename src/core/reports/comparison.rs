@@ -3,7 +3,7 @@
 use crate::core::compare::{Discrepancy, Kind};
 use crate::core::network::NetworkTable;
 use crate::core::reconcile::Plan;
-use crate::core::state::{Field, SourceFormat, SourceState};
+use crate::core::state::{Field, SkippedFile, SourceFormat, SourceState};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A side of a comparison, summarised.
@@ -13,6 +13,8 @@ pub struct SideSummary {
     pub format: SourceFormat,
     pub records: usize,
     pub invalid: usize,
+    /// Files of the source that were not read, with the reason: warnings.
+    pub skipped: Vec<SkippedFile>,
 }
 
 impl SideSummary {
@@ -22,6 +24,7 @@ impl SideSummary {
             format: state.format,
             records: state.records.len(),
             invalid: state.invalid.len(),
+            skipped: state.skipped.clone(),
         }
     }
 }

@@ -15,13 +15,15 @@ pub struct VerifyReport {
     /// The verdict of the whole run (`run_verdict` of the networks), stored so every renderer and the exit code
     /// agree.
     pub verdict: Verdict,
+    /// Notes about the `--artifacts` read: names held by different bytecodes, with their files.
+    pub artifact_notes: Vec<String>,
 }
 
 impl VerifyReport {
     pub fn new(source: String, networks: Vec<NetworkResult>, skipped: usize, table: &NetworkTable) -> Self {
         let keys = networks.iter().map(|n| table.identify(n.chain_id).key).collect();
         let verdict = run_verdict(&networks);
-        VerifyReport { source, networks, keys, skipped, verdict }
+        VerifyReport { source, networks, keys, skipped, verdict, artifact_notes: Vec::new() }
     }
 
     pub fn findings(&self) -> impl Iterator<Item = &Finding> {
