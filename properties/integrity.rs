@@ -509,3 +509,24 @@ fn a_permission_problem_is_reported_as_one() {
     let full = ToolError::output_io("out", "cannot write", std::io::Error::from(std::io::ErrorKind::StorageFull));
     assert!(full.kind == ErrorKind::DiskFull && full.hint.contains("free space"));
 }
+
+/// An unusable SOURCE_DATE_EPOCH is the user's input at fault: exit 2 before anything is read or written.
+#[test]
+fn an_invalid_source_date_epoch_is_bad_input() {
+    let work = Work::new();
+    for value in ["abc", "-1", "1.5", "99999999999999999"] {
+        let out = work.path("out");
+        let run = crate::compare_cli::run(0, None, &["migrate", "--leveldb", s(&work.ldb), "--out", s(&out)]);
+        assert_eq!(run.code, 1, "a valid epoch migrates: {run}");
+        std::fs::remove_dir_all(&out).expect("clean");
+        let output = std::process::Command::new(support::binary())
+            .args(["migrate", "--leveldb", s(&work.ldb), "--out", s(&out)])
+            .env("SOURCE_DATE_EPOCH", value)
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "SOURCE_DATE_EPOCH={value}: {stderr}");
+        assert!(stderr.starts_with("error[MIGRATION-001]") && stderr.contains("SOURCE_DATE_EPOCH"), "{stderr}");
+        assert!(!out.exists(), "nothing written");
+    }
+}
