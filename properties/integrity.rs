@@ -46,6 +46,9 @@ fn a_written_path_on_in_or_over_an_input_is_refused_before_anything_is_written()
     assert_refused(&["compare", s(ldb), s(&docs), "--junit", s(&docs.join("report.xml"))], &docs);
     assert_refused(&["verify-chain", s(&file), "--rpc", "56=http://127.0.0.1:9/", "--junit", s(&file)], &docs);
     assert_refused(&["migrate", "--leveldb", s(ldb), "--out", s(&ldb.join("out"))], ldb);
+    // Through a folder that does not exist yet and `..`: still inside the LevelDB.
+    assert_refused(&["migrate", "--leveldb", s(ldb), "--out", s(&ldb.join("nope/../out"))], ldb);
+    assert_refused(&["compare", s(ldb), s(&docs), "--junit", s(&ldb.join("nope/../report.xml"))], ldb);
     assert_refused(&["migrate", "--leveldb", s(ldb), "--out", s(ldb), "--force"], ldb);
     assert_refused(&["migrate", "--leveldb", s(ldb), "--out", s(work.dir.path()), "--force"], ldb);
     let apply_into = docs.join("applied");
@@ -529,4 +532,34 @@ fn an_invalid_source_date_epoch_is_bad_input() {
         assert!(stderr.starts_with("error[MIGRATION-001]") && stderr.contains("SOURCE_DATE_EPOCH"), "{stderr}");
         assert!(!out.exists(), "nothing written");
     }
+}
+
+/// Two runs on one `--out` never work on it at once: the second is refused (exit 3) while the first holds it,
+/// and a run killed while holding it does not block the next.
+#[test]
+fn a_second_run_on_the_same_out_is_refused_while_the_first_writes() {
+    let work = Work::new();
+    let out = work.path("out");
+    assert_eq!(migrate_at(1_754_400_000, &work.ldb, &out, None).wait().expect("ran").code(), Some(1));
+    let mut first = migrate_at(1_754_400_060, &work.ldb, &out, Some("staged"));
+    let mut stderr = std::io::BufReader::new(first.stderr.take().expect("piped"));
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut stderr, &mut line).expect("read");
+    assert_eq!(line, "stalled at staged\n");
+    let second = crate::compare_cli::run(
+        1_754_400_120,
+        None,
+        &["migrate", "--leveldb", s(&work.ldb), "--out", s(&out), "--force"],
+    );
+    assert_failed(&second, 3, "MIGRATION-001");
+    assert!(second.stderr.contains("another lookcoin-state run is writing this folder"), "{second}");
+    first.kill().expect("SIGKILL");
+    first.wait().expect("reaped");
+    let third = crate::compare_cli::run(
+        1_754_400_180,
+        None,
+        &["migrate", "--leveldb", s(&work.ldb), "--out", s(&out), "--force"],
+    );
+    assert_eq!(third.code, 1, "the killed run's lock does not outlive it: {third}");
+    assert!(leftovers(work.dir.path()).is_empty() && !work.path(".out.lock").exists(), "nothing left beside --out");
 }

@@ -121,6 +121,8 @@ pub enum ErrorKind {
     OutputPermissionDenied,
     /// Writing the output failed for another reason.
     OutputFailed,
+    /// Another run of the tool is writing the same output folder.
+    OutputBusy,
     /// The reader of standard output went away (`| head`): the run stops quietly.
     OutputClosed,
     /// A program the command needs is not installed (anvil for the local chains).
@@ -139,7 +141,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, for the docs and the snapshot of every error text.
-    pub const ALL: [ErrorKind; 28] = [
+    pub const ALL: [ErrorKind; 29] = [
         ErrorKind::InputNotFound,
         ErrorKind::InputPermissionDenied,
         ErrorKind::InputUnreadable,
@@ -161,6 +163,7 @@ impl ErrorKind {
         ErrorKind::DiskFull,
         ErrorKind::OutputPermissionDenied,
         ErrorKind::OutputFailed,
+        ErrorKind::OutputBusy,
         ErrorKind::OutputClosed,
         ErrorKind::MissingTool,
         ErrorKind::LocalChain,
@@ -188,6 +191,7 @@ impl ErrorKind {
             | DiskFull
             | OutputPermissionDenied
             | OutputFailed
+            | OutputBusy
             | OutputClosed
             | DemoFailed => ErrorCode::Migration001,
             SyncMismatch => ErrorCode::Migration002,
@@ -223,6 +227,7 @@ impl ErrorKind {
             | DiskFull
             | OutputPermissionDenied
             | OutputFailed
+            | OutputBusy
             | MissingTool
             | LocalChain
             | Runtime
@@ -268,6 +273,7 @@ impl ErrorKind {
             }
             OutputPermissionDenied => "give the user running lookcoin-state write access there, or choose another path",
             OutputFailed => "check the output path and its disk, then run again",
+            OutputBusy => "wait for the other run to finish, then run again",
             OutputClosed => "nothing to do: the reader of standard output stopped reading",
             MissingTool => {
                 "run `bash .ci/demo` once (it installs the pinned anvil), or set LOOKCOIN_ANVIL to an anvil binary"

@@ -27,7 +27,8 @@ pub fn read_artifacts(dir: &Path) -> Result<Artifacts, ToolError> {
             std::fs::read_dir(&d).map_err(|e| ToolError::input_io(d.display().to_string(), "cannot list", e))?;
         for entry in listing.flatten() {
             let path = entry.path();
-            if path.is_dir() {
+            // A linked folder is not followed: a link back up the tree would be walked without end.
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
                 stack.push(path);
             } else if path.extension().is_some_and(|x| x == "json") {
                 files.push(path);
@@ -37,8 +38,7 @@ pub fn read_artifacts(dir: &Path) -> Result<Artifacts, ToolError> {
     files.sort();
     let mut out = Artifacts::new();
     for path in files {
-        let text =
-            std::fs::read(&path).map_err(|e| ToolError::input_io(path.display().to_string(), "cannot read", e))?;
+        let text = crate::io::documents::read_bytes(&path)?;
         let Ok(json) = serde_json::from_slice::<Value>(&text) else { continue };
         collect(&json, &path, &mut out);
     }

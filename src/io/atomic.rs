@@ -25,6 +25,17 @@ pub fn parent_of(out: &Path) -> PathBuf {
     }
 }
 
+/// Refuses a non-empty `out` (exit 2) before anything is written or cleared.
+pub fn refuse_non_empty(out: &Path) -> Result<(), ToolError> {
+    match std::fs::read_dir(out).map(|mut listing| listing.next().is_none()) {
+        Ok(false) => {
+            Err(ToolError::new(ErrorKind::OutputRefused, out.display().to_string(), "the output folder is not empty")
+                .with_hint("pass an empty or new folder, or --force to replace it (the old one is kept as a backup)"))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Writes `files` into `out`, which must be new or empty (a non-empty one is refused: replacing it is
 /// `replace_with_backup`'s, which keeps the old set).
 pub fn write_output(out: &Path, files: &[OutputFile]) -> Result<(), ToolError> {

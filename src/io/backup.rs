@@ -32,10 +32,68 @@ fn fail(path: &Path, what: &str, e: std::io::Error) -> ToolError {
     ToolError::output_io(path.display().to_string(), what, e)
 }
 
+/// Held while a run clears, stages and swaps `out`: two runs on one `--out` (a retried CI job, two terminals)
+/// would otherwise delete each other's staging folder or swap under each other. An advisory `flock` on a hidden
+/// `.<out>.lock` beside it, removed (while still locked) when dropped; a run killed -9 leaves the file, which
+/// the next run locks and removes in turn.
+pub struct OutLock {
+    path: PathBuf,
+    _file: std::fs::File,
+}
+
+impl Drop for OutLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Takes the lock of `out`, or refuses (exit 3) when another run holds it.
+pub fn lock_out(out: &Path) -> Result<OutLock, ToolError> {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::MetadataExt;
+    let parent = parent_of(out);
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let path = parent.join(format!(".{name}.lock"));
+    std::fs::create_dir_all(&parent).map_err(|e| fail(&parent, "cannot create the parent folder", e))?;
+    let busy = || {
+        ToolError::new(
+            ErrorKind::OutputBusy,
+            out.display().to_string(),
+            "another lookcoin-state run is writing this folder",
+        )
+        .caused_by(format!("{} is locked", path.display()))
+    };
+    for _ in 0..3 {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| fail(&path, "cannot open the output's lock file", e))?;
+        // SAFETY: flock(2) on a descriptor this function owns.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+            return Err(busy());
+        }
+        // The holder before us removes the file as it lets go: the lock only counts on the file still named.
+        let held = file.metadata().map(|m| (m.dev(), m.ino())).ok();
+        let named = std::fs::metadata(&path).map(|m| (m.dev(), m.ino())).ok();
+        if held.is_some() && held == named {
+            return Ok(OutLock { path, _file: file });
+        }
+    }
+    Err(busy())
+}
+
 /// Writes `files` as the new content of `out`. An existing non-empty `out` is kept as a backup, whose path is
-/// returned.
-pub fn replace_with_backup(out: &Path, files: &[OutputFile], at: TimestampMs) -> Result<Option<PathBuf>, ToolError> {
-    clear_leftovers(out, at)?;
+/// returned. Leftovers of a killed run are cleared first, never touching `inputs`.
+pub fn replace_with_backup(
+    out: &Path,
+    files: &[OutputFile],
+    at: TimestampMs,
+    inputs: &[&Path],
+) -> Result<Option<PathBuf>, ToolError> {
+    let _lock = lock_out(out)?;
+    clear_leftovers(out, at, inputs)?;
     let non_empty = std::fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(false);
     if !non_empty {
         write_output(out, files)?;
@@ -49,21 +107,11 @@ pub fn replace_with_backup(out: &Path, files: &[OutputFile], at: TimestampMs) ->
 /// `<out>.backup-<time>` with the marker `restore` reads. On failure before the swap, `staged` is removed and `out`
 /// is untouched. Returns the backup's path.
 pub fn swap_with_backup(out: &Path, staged: &Path, at: TimestampMs) -> Result<PathBuf, ToolError> {
-    let backup = sibling(out, &format!("backup-{}", stamp(at)));
     let abandon = |e: ToolError| {
         let _ = std::fs::remove_dir_all(staged);
         e
     };
-    if backup.exists() {
-        return Err(abandon(
-            ToolError::new(
-                ErrorKind::OutputRefused,
-                backup.display().to_string(),
-                "a backup of this time already exists",
-            )
-            .with_hint("run again in a moment"),
-        ));
-    }
+    let backup = free_backup_name(out, &stamp(at)).map_err(abandon)?;
     stall_at("staged");
     let marker = json!({"originalPath": absolute(out).display().to_string(), "createdAt": at.to_rfc3339()});
     write_file_atomic(out, BACKUP_MARKER, &serde_json::to_vec_pretty(&marker).expect("a JSON value"))
@@ -78,6 +126,18 @@ pub fn swap_with_backup(out: &Path, staged: &Path, at: TimestampMs) -> Result<Pa
     std::fs::rename(staged, &backup).map_err(|e| fail(staged, "cannot rename the old output to its backup name", e))?;
     sync_dir(&parent_of(out)).map_err(|e| fail(out, "cannot sync the parent folder", e))?;
     Ok(backup)
+}
+
+/// `<out>.backup-<time>`, or `-2`, `-3`... after it when taken (a fixed `SOURCE_DATE_EPOCH` gives every run the
+/// same time).
+fn free_backup_name(out: &Path, time: &str) -> Result<PathBuf, ToolError> {
+    let first = sibling(out, &format!("backup-{time}"));
+    let mut candidates =
+        std::iter::once(first.clone()).chain((2..1000).map(|n| sibling(out, &format!("backup-{time}-{n}"))));
+    candidates.find(|p| !p.exists()).ok_or_else(|| {
+        ToolError::new(ErrorKind::OutputRefused, first.display().to_string(), "999 backups of this time already exist")
+            .with_hint("remove old backups beside the output folder")
+    })
 }
 
 /// `a` and `b` (two existing folders of one parent) trade names in one atomic step.
@@ -112,7 +172,7 @@ fn exchange(staged: &Path, out: &Path) -> std::io::Result<()> {
 /// What a run killed while writing `out` left beside it: staging folders are removed; a folder that already
 /// carries its backup marker (the old set, swapped out but not yet renamed) becomes `<out>.backup-<time>`.
 /// Returns the backups recovered.
-pub fn clear_leftovers(out: &Path, at: TimestampMs) -> Result<Vec<PathBuf>, ToolError> {
+pub fn clear_leftovers(out: &Path, at: TimestampMs, inputs: &[&Path]) -> Result<Vec<PathBuf>, ToolError> {
     let parent = parent_of(out);
     let prefix = staging_prefix(out);
     let Ok(listing) = std::fs::read_dir(&parent) else { return Ok(Vec::new()) };
@@ -120,13 +180,14 @@ pub fn clear_leftovers(out: &Path, at: TimestampMs) -> Result<Vec<PathBuf>, Tool
     for entry in listing.flatten() {
         let path = entry.path();
         let ours = entry.file_name().to_string_lossy().starts_with(&prefix);
-        if !ours || !path.is_dir() || path.is_symlink() {
+        let is_folder = entry.file_type().is_ok_and(|t| t.is_dir());
+        if !ours || !is_folder || crate::io::paths::refuse_overlap("a leftover", &path, inputs).is_err() {
             continue;
         }
         if path.join(BACKUP_MARKER).is_file() {
             // The name the killed run meant to give it (its marker's time), else this run's.
             let meant = marker_time(&path.join(BACKUP_MARKER)).unwrap_or_else(|| stamp(at));
-            let backup = sibling(out, &format!("backup-{meant}"));
+            let backup = free_backup_name(out, &meant)?;
             std::fs::rename(&path, &backup)
                 .map_err(|e| fail(&path, "cannot recover a backup left by a killed run", e))?;
             recovered.push(backup);
@@ -140,8 +201,9 @@ pub fn clear_leftovers(out: &Path, at: TimestampMs) -> Result<Vec<PathBuf>, Tool
 
 /// The `createdAt` of a backup marker, as a backup name's time stamp.
 fn marker_time(marker: &Path) -> Option<String> {
-    let value: Value = serde_json::from_slice(&std::fs::read(marker).ok()?).ok()?;
-    Some(value.get("createdAt")?.as_str()?.replace(['-', ':', '.'], ""))
+    let value: Value = serde_json::from_slice(&crate::io::documents::read_bytes(marker).ok()?).ok()?;
+    let text: String = value.get("createdAt")?.as_str()?.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    (!text.is_empty()).then_some(text)
 }
 
 fn absolute(path: &Path) -> PathBuf {
@@ -183,15 +245,23 @@ pub struct Restored {
 
 /// Puts a backup made by [`replace_with_backup`] back where it came from; whatever is there now is itself backed up.
 pub fn restore(backup: &Path, at: TimestampMs) -> Result<Restored, ToolError> {
+    // The folder itself, named plainly: a symlink or a path ending in `.` would be renamed as something else.
+    let is_link = std::fs::symlink_metadata(backup).is_ok_and(|m| m.file_type().is_symlink());
+    let plain = backup.file_name().is_some() && !is_link;
+    if !plain {
+        return Err(ToolError::new(
+            ErrorKind::InputUnreadable,
+            backup.display().to_string(),
+            "not a plain folder path",
+        )
+        .with_hint("pass the backup folder itself, `<out>.backup-<time>`, not a link or `.`"));
+    }
     let marker_path = backup.join(BACKUP_MARKER);
-    let text = std::fs::read_to_string(&marker_path).map_err(|e| {
-        ToolError::input_io(marker_path.display().to_string(), "not a lookcoin-state backup folder", e)
-            .with_hint("pass a folder named `<out>.backup-<time>` that reconcile --apply made")
+    let bytes = crate::io::documents::read_bytes(&marker_path).map_err(|e| {
+        e.caused_by("not a lookcoin-state backup folder")
+            .with_hint("pass a folder named `<out>.backup-<time>` that migrate --force or reconcile --apply made")
     })?;
-    let marker: Value = serde_json::from_str(&text).map_err(|e| {
-        ToolError::new(ErrorKind::MalformedJson, marker_path.display().to_string(), "malformed backup marker")
-            .caused_by(e)
-    })?;
+    let marker: Value = crate::io::documents::parse_json(&marker_path, &bytes)?;
     let Some(original) = marker.get("originalPath").and_then(Value::as_str).map(PathBuf::from) else {
         return Err(ToolError::new(
             ErrorKind::SchemaViolation,
@@ -218,7 +288,14 @@ pub fn restore(backup: &Path, at: TimestampMs) -> Result<Restored, ToolError> {
             .map_err(|e| fail(&aside, "cannot write the backup's marker", e))?;
         replaced_backup = Some(aside);
     }
-    std::fs::rename(backup, &original).map_err(|e| fail(&original, "cannot move the backup into place", e))?;
+    if let Err(e) = std::fs::rename(backup, &original) {
+        // Put back what was moved aside, so the live folder is never left missing.
+        if let Some(aside) = &replaced_backup {
+            let _ = std::fs::remove_file(aside.join(BACKUP_MARKER));
+            let _ = std::fs::rename(aside, &original);
+        }
+        return Err(fail(&original, "cannot move the backup into place", e));
+    }
     std::fs::remove_file(original.join(BACKUP_MARKER))
         .map_err(|e| fail(&original, "cannot remove the backup marker", e))?;
     Ok(Restored { restored_to: original, replaced_backup })

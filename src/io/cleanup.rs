@@ -1,16 +1,18 @@
 //! What must not outlive an interrupted run: private copies of a LevelDB (they hold the whole database) are
 //! registered here while they exist, and on SIGINT, SIGTERM or SIGHUP they are removed, the hooks others
-//! registered run (the lab stops its chains), and the process exits with 130. Writes: removes registered paths.
+//! registered run (the lab stops its chains), and the process exits with 130. Only those copies are registered:
+//! a staging folder an interrupt leaves beside `--out` is cleared by the next run on that `--out`
+//! (`io::backup::clear_leftovers`). Writes: removes registered paths.
 
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Mutex, OnceLock};
+use std::sync::{mpsc, Mutex};
 
 static PATHS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 /// Work to do on an interrupt; returns a line to say on stderr.
 type Hook = fn() -> Option<String>;
 
 static HOOKS: Mutex<Vec<Hook>> = Mutex::new(Vec::new());
-static INSTALLED: OnceLock<()> = OnceLock::new();
+static INSTALLED: Mutex<bool> = Mutex::new(false);
 
 fn locked<T>(m: &'static Mutex<T>) -> std::sync::MutexGuard<'static, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -37,7 +39,8 @@ pub fn on_interrupt(hook: Hook) {
 /// Installs the handlers, once per process; returns once they are in place, so a signal that follows is never
 /// missed.
 pub fn install() -> std::io::Result<()> {
-    if INSTALLED.get().is_some() {
+    let mut installed = locked(&INSTALLED);
+    if *installed {
         return Ok(());
     }
     let (ready, armed) = mpsc::channel::<std::io::Result<()>>();
@@ -62,7 +65,7 @@ pub fn install() -> std::io::Result<()> {
         });
     })?;
     armed.recv().map_err(|_| std::io::Error::other("the interrupt thread ended early"))??;
-    let _ = INSTALLED.set(());
+    *installed = true;
     Ok(())
 }
 

@@ -83,6 +83,15 @@ pub fn read_json(path: &Path) -> Result<(Vec<u8>, Value), ToolError> {
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ToolError> {
     use std::os::unix::fs::OpenOptionsExt;
     let shown = path.display().to_string();
+    // Checked before opening too: opening some devices has effects of its own (a watchdog, a tape rewinding).
+    let before = std::fs::metadata(path).map_err(|e| ToolError::input_io(&shown, "cannot open", e))?;
+    if !before.is_file() {
+        return Err(ToolError::new(
+            ErrorKind::InputUnreadable,
+            &shown,
+            "not a regular file (a pipe, device or folder)",
+        ));
+    }
     let file = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
@@ -97,7 +106,8 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ToolError> {
         ));
     }
     let limit = MAX_FILE_BYTES.load(Ordering::Relaxed);
-    let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize);
+    // The size is only a hint (a sparse file can claim a terabyte): reserve at most 64 MiB up front.
+    let mut bytes = Vec::with_capacity(meta.len().min(limit).min(64 << 20) as usize);
     file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| ToolError::input_io(&shown, "cannot read", e))?;
@@ -115,6 +125,13 @@ pub fn parse_json(path: &Path, bytes: &[u8]) -> Result<Value, ToolError> {
         let at = format!("{}:{}:{}", path.display(), e.line(), e.column());
         ToolError::new(ErrorKind::MalformedJson, at, "malformed JSON").caused_by(e)
     })?;
+    refuse_duplicate_keys(path, bytes)?;
+    Ok(value)
+}
+
+/// JSON-002 for a key given twice in one object of well-formed JSON `bytes` (a parser would keep one of the two
+/// values in silence). Run on every JSON file read, whether parsed to a value or typed straight from its bytes.
+pub fn refuse_duplicate_keys(path: &Path, bytes: &[u8]) -> Result<(), ToolError> {
     if let Some(d) = first_duplicate_key(bytes) {
         let at = format!("{}:{}:{}", path.display(), d.second.line, d.second.column);
         let what = format!("the key `{}` is given twice in one object", d.key);
@@ -125,7 +142,7 @@ pub fn parse_json(path: &Path, bytes: &[u8]) -> Result<Value, ToolError> {
             ))
             .with_hint("keep one of the two: a reader would drop the other without a word"));
     }
-    Ok(value)
+    Ok(())
 }
 
 /// Validates one parsed document against the schema; JSON-003 listing every violation with its pointer.
@@ -195,6 +212,7 @@ pub fn read_file(file: &Path, vouched: &Vouched) -> Result<ReadFile, ToolError> 
     let bytes = read_bytes(file)?;
     let sha256 = sha256_hex(&bytes);
     let document = if is_vouched(vouched, file, &sha256) {
+        refuse_duplicate_keys(file, &bytes)?;
         typed_from_bytes(file, &bytes)?
     } else {
         let value = parse_json(file, &bytes)?;

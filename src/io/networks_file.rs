@@ -71,8 +71,9 @@ pub fn endpoint(text: &str, subject: &str) -> Result<Endpoint, ToolError> {
 /// Reads a networks file.
 pub fn read_networks_file(path: &Path) -> Result<EndpointMap, ToolError> {
     let shown = path.display().to_string();
-    let text =
-        std::fs::read_to_string(path).map_err(|e| ToolError::input_io(&shown, "cannot read the networks file", e))?;
+    let text = String::from_utf8(crate::io::documents::read_bytes(path)?).map_err(|e| {
+        ToolError::new(ErrorKind::BadNetworksFile, &shown, "the networks file is not UTF-8 text").caused_by(e)
+    })?;
     let parsed: NetworksFile = toml::from_str(&text).map_err(|e| {
         let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1);
         let at = line.map_or(shown.clone(), |l| format!("{shown}:{l}"));

@@ -5,20 +5,32 @@ use crate::error::{ErrorKind, ToolError};
 use std::path::{Path, PathBuf};
 
 /// The absolute form of a path that may not exist yet: its nearest existing ancestor, canonicalised (symlinks
-/// resolved), plus the rest.
+/// resolved), plus the rest, with a trailing `..` taken as the resolved parent's parent (`SRC/nope/../out` is
+/// `SRC/out` even while `SRC/nope` does not exist).
 pub fn resolved(path: &Path) -> Option<PathBuf> {
     if let Ok(p) = path.canonicalize() {
         return Some(p);
     }
     let absolute = std::path::absolute(path).ok()?;
-    let parent = absolute.parent()?;
-    Some(resolved(parent)?.join(absolute.file_name()?))
+    let parent = resolved(absolute.parent()?)?;
+    match absolute.components().next_back()? {
+        std::path::Component::Normal(name) => Some(parent.join(name)),
+        std::path::Component::ParentDir => Some(parent.parent().map_or(parent.clone(), Path::to_path_buf)),
+        _ => Some(parent),
+    }
 }
 
 /// Refuses, before anything is written, a path the run would write (`flag` names it: `--out`, `--junit`, a
 /// backup) when it is an input, lies inside one, or holds one (symlinks resolved).
 pub fn refuse_overlap(flag: &str, written: &Path, inputs: &[&Path]) -> Result<(), ToolError> {
-    let Some(target) = resolved(written) else { return Ok(()) };
+    let Some(target) = resolved(written) else {
+        return Err(ToolError::new(
+            ErrorKind::OutputRefused,
+            written.display().to_string(),
+            format!("{flag}: cannot tell where this path leads"),
+        )
+        .with_hint("pass a plain path to a folder (or file) outside the inputs"));
+    };
     for input in inputs {
         let Some(source) = resolved(input) else { continue };
         let relation = if target == source {

@@ -16,8 +16,8 @@ use crate::core::record::Entry;
 use crate::core::state::{SourceFormat, SourceState};
 use crate::error::{ErrorKind, ToolError};
 use crate::io::documents::{
-    checked_document, file_name, is_vouched, json_files, parse_json, read_bytes, read_file, typed_from_bytes,
-    vouched_digests, Document, ReadFile, Vouched,
+    checked_document, file_name, is_vouched, json_files, parse_json, read_bytes, read_file, refuse_duplicate_keys,
+    typed_from_bytes, vouched_digests, Document, ReadFile, Vouched,
 };
 use crate::io::leveldb::{looks_like_leveldb, read_leveldb};
 use crate::pipeline::parallel;
@@ -210,6 +210,7 @@ fn load_file(file: &Path, vouched: &Vouched, given: Option<JsonFormat>) -> Resul
     let sha256 = sha256_hex(&bytes);
     let path = file.to_path_buf();
     if given.is_none_or(|f| f == JsonFormat::Ours) && is_vouched(vouched, file, &sha256) {
+        refuse_duplicate_keys(file, &bytes)?;
         return Ok(LoadedFile::Ours(ReadFile { document: typed_from_bytes(file, &bytes)?, path, sha256 }));
     }
     let json = parse_json(file, &bytes)?;
@@ -303,7 +304,8 @@ fn tool_folder_files(path: &Path) -> Result<Option<Vec<PathBuf>>, ToolError> {
             std::fs::read_dir(&dir).map_err(|e| ToolError::input_io(dir.display().to_string(), "cannot list", e))?;
         for entry in listing.flatten() {
             let p = entry.path();
-            if p.is_dir() {
+            // A linked folder is not followed: a link back up the tree would be walked without end.
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
                 stack.push(p);
             } else if file_name(&p) == ".chainId" {
                 networks.extend(json_files(&dir)?);
@@ -326,7 +328,7 @@ fn deployment_folders(inputs: Vec<InputFile>) -> Vec<DeploymentFolder> {
         match folders.iter_mut().find(|f| f.origin == origin) {
             Some(f) => f.files.push(input),
             None => {
-                let chain_id = std::fs::read_to_string(folder.join(".chainId")).ok();
+                let chain_id = read_bytes(&folder.join(".chainId")).ok().and_then(|b| String::from_utf8(b).ok());
                 folders.push(DeploymentFolder { origin, chain_id, files: vec![input] });
             }
         }

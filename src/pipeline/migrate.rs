@@ -13,8 +13,8 @@ use crate::core::record::SourceEntries;
 use crate::core::reports::migrate::{MigrateReport, WrittenFile};
 use crate::core::summary::{summarize, MigrationSummary};
 use crate::error::{ErrorKind, ToolError};
-use crate::io::atomic::write_output;
-use crate::io::backup::{clear_leftovers, replace_with_backup};
+use crate::io::atomic::{refuse_non_empty, write_output};
+use crate::io::backup::{clear_leftovers, lock_out, replace_with_backup};
 use crate::io::leveldb::read_leveldb;
 use crate::io::paths::refuse_overlap;
 use std::path::{Path, PathBuf};
@@ -78,9 +78,11 @@ pub fn migrate_to_files_recovering(
 /// which is kept as a backup (returned). Whatever a killed earlier run left beside `--out` is cleared first.
 fn write(options: &MigrateOptions<'_>, files: &[OutputFile]) -> Result<Option<PathBuf>, ToolError> {
     if options.force {
-        return replace_with_backup(options.out, files, options.at);
+        return replace_with_backup(options.out, files, options.at, &[options.leveldb]);
     }
-    clear_leftovers(options.out, options.at)?;
+    refuse_non_empty(options.out)?;
+    let _lock = lock_out(options.out)?;
+    clear_leftovers(options.out, options.at, &[options.leveldb])?;
     write_output(options.out, files)?;
     Ok(None)
 }

@@ -7,7 +7,7 @@
 //! files in flight are ever held parsed. Every share held by exactly one file is the same as the whole set
 //! reading back to the whole source: `unmigrate(files) == parse_entries(source)`.
 
-use crate::core::document::{ChainDocument, QuarantineDocument};
+use crate::core::document::{manifest_changes, ChainDocument, Manifest, QuarantineDocument, MANIFEST_FILE};
 use crate::core::migrate::{chain_entries, quarantine_entries};
 use crate::core::output::OutputFile;
 use crate::core::record::Entry;
@@ -80,6 +80,24 @@ fn prove_file(file: &OutputFile, shares: &Shares<'_>) -> Result<(Held, Vec<Vec<u
     Ok((held, back.iter().map(Entry::key_bytes).collect()))
 }
 
+/// The set has exactly one manifest, and it lists every other file with the digest it has: `validate` checks
+/// the written folder against it, so a wrong digest would make the tool write what it then rejects.
+fn prove_manifest(files: &[OutputFile]) -> Result<(), ToolError> {
+    let manifests: Vec<&OutputFile> = files.iter().filter(|f| f.name == MANIFEST_FILE).collect();
+    let [manifest] = manifests[..] else {
+        return Err(proof_bug("output", format!("{} manifests in the set, not one", manifests.len())));
+    };
+    let listed: Manifest = serde_json::from_slice(&manifest.bytes)
+        .map_err(|e| proof_bug(MANIFEST_FILE, format!("the manifest does not read back: {e}")))?;
+    let rendered: Vec<(String, String, Option<u64>)> =
+        files.iter().map(|f| (f.name.clone(), f.sha256.clone(), None)).collect();
+    if let Some(change) = manifest_changes(&listed, &rendered).first() {
+        let what = format!("the manifest does not list {} as written ({})", change.file, change.change.name());
+        return Err(proof_bug(MANIFEST_FILE, what));
+    }
+    Ok(())
+}
+
 /// Proves the files before anyone writes them: read back, they hold exactly `expected`, the source entries as
 /// `parse_entries` gives them, each entry in exactly one file.
 pub fn prove_files(expected: &[Entry], files: &[OutputFile]) -> Result<(), ToolError> {
@@ -93,6 +111,7 @@ pub fn prove_files(expected: &[Entry], files: &[OutputFile]) -> Result<(), ToolE
         let key = String::from_utf8_lossy(pair[0]);
         return Err(proof_bug("output", format!("the key `{key}` is held by two files")));
     }
+    prove_manifest(files)?;
     let mut held: Vec<Held> = proven.into_iter().map(|(h, _)| h).filter(|h| *h != Held::Nothing).collect();
     held.sort_unstable();
     let mut wanted: Vec<Held> = shares.chains.keys().map(|id| Held::Chain(*id)).collect();

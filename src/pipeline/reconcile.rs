@@ -45,7 +45,8 @@ pub fn reconcile(left: Side<'_>, right: Side<'_>, options: ReconcileOptions<'_>)
     let authority = if options.authority == Authority::Left { "left" } else { "right" };
     let mut report = ReconcileReport::new(&left_state, &right_state, authority, plan, &NetworkTable::builtin());
     if let (Some(dir), Some(files)) = (options.apply_to, files) {
-        report.backup = replace_with_backup(dir, &files, options.at)?.map(|p| p.display().to_string());
+        report.backup =
+            replace_with_backup(dir, &files, options.at, &[left.path, right.path])?.map(|p| p.display().to_string());
         report.written_to = Some(dir.display().to_string());
     }
     Ok(report)

@@ -10,7 +10,7 @@ use crate::core::primitives::TimestampMs;
 use crate::core::reports::rollback::RollbackReport;
 use crate::core::rollback::plan;
 use crate::error::{ErrorKind, ToolError};
-use crate::io::backup::{clear_leftovers, swap_with_backup};
+use crate::io::backup::{clear_leftovers, lock_out, swap_with_backup};
 use crate::io::leveldb::write::{check_target, move_into_place, write_staged};
 use crate::io::paths::refuse_overlap;
 use std::path::Path;
@@ -30,8 +30,6 @@ pub fn rollback(json: &Path, out: &Path, options: RollbackOptions) -> Result<Rol
     // --out equal to, inside or above --json would mix the LevelDB with the documents or replace them (refused
     // also in a dry run: the same command without --dry-run must not be the first to find out).
     refuse_overlap("--out", out, &[json])?;
-    // Strict, as `validate`: a folder whose files differ from its manifest is refused (MIGRATION-003); an edited
-    // folder is rolled back without its manifest.
     // Edited after migration is the normal case after cutover (the JSON is the live store): read as it is;
     // the report says which documents still hold exactly what was migrated.
     let set = read_documents(json)?;
@@ -47,9 +45,16 @@ pub fn rollback(json: &Path, out: &Path, options: RollbackOptions) -> Result<Rol
     let existing = check_target(out, options.force)?;
     let mut backup = None;
     if !options.dry_run {
-        clear_leftovers(out, options.at)?;
+        let _lock = lock_out(out)?;
+        clear_leftovers(out, options.at, &[json])?;
         let staged = write_staged(out, &planned.entries)?;
         backup = if existing {
+            // Probed again right before the swap: a deploy script may have opened the target while the new
+            // LevelDB was written; swapping then would strand its later writes in the backup.
+            if let Err(e) = check_target(out, options.force) {
+                let _ = std::fs::remove_dir_all(&staged);
+                return Err(e);
+            }
             Some(swap_with_backup(out, &staged, options.at)?.display().to_string())
         } else {
             move_into_place(&staged, out)?;

@@ -44,7 +44,7 @@ impl LockState {
 /// Probes `dir/LOCK`. A folder without `LOCK` is free (nobody can hold a lock on a file that does not exist).
 pub fn probe(dir: &Path) -> std::io::Result<LockState> {
     let path = dir.join("LOCK");
-    let file = match File::open(&path) {
+    let file = match open_without_waiting(&path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(LockState::Free),
         Err(e) => return Err(e),
@@ -108,4 +108,10 @@ fn command_of(pid: i32) -> Option<String> {
         raw.split(|b| *b == 0).filter(|s| !s.is_empty()).map(|s| String::from_utf8_lossy(s).into_owned()).collect();
     // Shown in an error: one line, bounded, control characters escaped when printed.
     (!text.is_empty()).then(|| text.join(" ").chars().take(200).collect())
+}
+
+/// Opens `LOCK` for reading without blocking: a named pipe in its place must not hang the probe.
+fn open_without_waiting(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)
 }

@@ -90,8 +90,7 @@ fn check_is_leveldb(dir: &Path) -> Result<(), ToolError> {
     if !current_path.is_file() {
         return Err(ToolError::new(ErrorKind::NotALevelDb, &shown, "not a LevelDB folder: it has no CURRENT file"));
     }
-    let current = std::fs::read(&current_path)
-        .map_err(|e| ToolError::input_io(current_path.display().to_string(), "cannot read CURRENT", e))?;
+    let current = crate::io::documents::read_bytes(&current_path)?;
     let current = String::from_utf8(current).map_err(|e| {
         ToolError::new(ErrorKind::LevelDbCorrupt, current_path.display().to_string(), "CURRENT is not text")
             .caused_by(e)
