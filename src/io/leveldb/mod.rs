@@ -33,9 +33,19 @@ pub fn read_leveldb(dir: &Path) -> Result<LevelDbRead, ToolError> {
     crate::io::faults::stall_at("snapshot");
     let files_verified = integrity::verify_folder(snapshot.path())
         .map_err(|e| ToolError::new(ErrorKind::LevelDbCorrupt, dir.join(&e.file).display().to_string(), e.detail))?;
-    let entries = scan(snapshot.path()).map_err(|cause| {
-        ToolError::new(ErrorKind::LevelDbCorrupt, dir.display().to_string(), "the database could not be read")
-            .caused_by(cause)
+    let entries = scan(snapshot.path()).map_err(|e| match e {
+        ScanError::Data(cause) => {
+            ToolError::new(ErrorKind::LevelDbCorrupt, dir.display().to_string(), "the database could not be read")
+                .caused_by(cause)
+        }
+        // Every file's checksums were verified already: an I/O error here is the private copy's disk.
+        ScanError::Disk(cause) => ToolError::new(
+            ErrorKind::OutputFailed,
+            snapshot.path().display().to_string(),
+            "cannot open the private copy (its log is replayed into new files there)",
+        )
+        .caused_by(cause)
+        .with_hint("free space in $TMPDIR (the private copy and its log replay are written there), then run again"),
     })?;
     let label = dir
         .canonicalize()
@@ -199,12 +209,28 @@ fn copy_file(from: &Path, to: &Path, temp_err: &dyn Fn(&str, std::io::Error) -> 
 
 /// Opens the snapshot and reads every live entry. rusty-leveldb is called behind `catch_unwind`: a panic inside
 /// it on hostile bytes must become an error, never a crash of the tool.
-fn scan(snapshot: &Path) -> Result<SourceEntries, String> {
+/// Why the private copy could not be read: the files (corrupt), or the copy's own disk (opening a LevelDB replays
+/// its log into new files, which a full temporary disk refuses).
+enum ScanError {
+    Data(String),
+    Disk(String),
+}
+
+fn scan_error(s: rusty_leveldb::Status) -> ScanError {
+    let text = format!("{:?}: {}", s.code, s.err);
+    if s.code == rusty_leveldb::StatusCode::IOError {
+        ScanError::Disk(text)
+    } else {
+        ScanError::Data(text)
+    }
+}
+
+fn scan(snapshot: &Path) -> Result<SourceEntries, ScanError> {
     let path = snapshot.to_path_buf();
-    let result = std::panic::catch_unwind(move || -> Result<SourceEntries, String> {
+    let result = std::panic::catch_unwind(move || -> Result<SourceEntries, ScanError> {
         let options = Options { create_if_missing: false, paranoid_checks: true, ..Options::default() };
-        let mut db = DB::open(&path, options).map_err(|s| format!("{:?}: {}", s.code, s.err))?;
-        let mut iter = db.new_iter().map_err(|s| format!("{:?}: {}", s.code, s.err))?;
+        let mut db = DB::open(&path, options).map_err(scan_error)?;
+        let mut iter = db.new_iter().map_err(scan_error)?;
         let mut entries = SourceEntries::new();
         while iter.advance() {
             if let Some((k, v)) = iter.current() {
@@ -212,7 +238,7 @@ fn scan(snapshot: &Path) -> Result<SourceEntries, String> {
             }
         }
         drop(iter);
-        db.close().map_err(|s| format!("{:?}: {}", s.code, s.err))?;
+        db.close().map_err(scan_error)?;
         Ok(entries)
     });
     match result {
@@ -223,7 +249,7 @@ fn scan(snapshot: &Path) -> Result<SourceEntries, String> {
                 .cloned()
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_else(|| "unknown panic".to_string());
-            Err(format!("the LevelDB reader failed on these files: {detail}"))
+            Err(ScanError::Data(format!("the LevelDB reader failed on these files: {detail}")))
         }
     }
 }
