@@ -30,5 +30,6 @@ mod relay;
 
 mod demo_job;
 mod onchain;
+mod provider_profiles;
 mod report_schemas;
 mod verify_cli;

@@ -5,6 +5,7 @@ use super::{exit, in_github_actions, output_error, Format, FormatFlag};
 use crate::core::onchain::verify::Verdict;
 use crate::error::ToolError;
 use crate::io::atomic::write_report_file;
+use crate::io::networks_file::LimitFlags;
 use crate::io::rpc::BlockTag;
 use crate::pipeline::verify::{verify, VerifyOptions};
 use crate::report::{github, human, json, junit};
@@ -45,6 +46,25 @@ pub struct Args {
     /// Requests in flight at once, across all networks.
     #[arg(long, default_value_t = 8)]
     pub max_concurrency: usize,
+    /// With --block latest: read every network this many blocks behind its head, so that every backend of a
+    /// load-balanced endpoint has the block.
+    #[arg(long, default_value_t = crate::core::onchain::reads::DEFAULT_CONFIRMATIONS)]
+    pub confirmations: u64,
+    /// JSON-RPC calls per batch for endpoints the networks file does not set (halved on a refusal).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub max_batch: Option<u64>,
+    /// HTTP requests per second per endpoint, for endpoints the networks file does not set.
+    #[arg(long)]
+    pub rps: Option<f64>,
+    /// Requests that may go at once before --rps paces them (default: one second's worth).
+    #[arg(long)]
+    pub burst: Option<u32>,
+    /// Largest response body read, in bytes; a larger one fails the round trip.
+    #[arg(long, default_value_t = crate::core::onchain::reads::DEFAULT_MAX_BODY)]
+    pub max_body: usize,
+    /// Verify only this chain (repeat for more); records on other chains are left out.
+    #[arg(long = "chain", value_name = "CHAINID")]
+    pub chains: Vec<u64>,
 }
 
 fn parse_block(text: &str) -> Result<BlockTag, String> {
@@ -69,6 +89,10 @@ impl Args {
             timeout: Duration::from_secs(self.timeout),
             retries: self.retries,
             max_concurrency: self.max_concurrency,
+            confirmations: self.confirmations,
+            limits: LimitFlags { max_batch: self.max_batch.map(|n| n as usize), rps: self.rps, burst: self.burst },
+            max_body: self.max_body,
+            chains: self.chains.clone(),
         }
     }
 }

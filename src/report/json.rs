@@ -168,6 +168,7 @@ pub fn verify_value(report: &VerifyReport) -> Value {
                 "block": n.block.map(|b| json!({"number": b.number, "hash": format!("{:#x}", b.hash)})),
                 "endpoints": n.endpoints.iter().map(|e| json!({
                     "url": e.endpoint, "status": e.outcome.status(), "roundTrips": e.round_trips, "requests": e.requests,
+                    "batchSize": e.batch_size, "retried": e.retried,
                 })).collect::<Vec<_>>(),
             })
         })
@@ -176,7 +177,14 @@ pub fn verify_value(report: &VerifyReport) -> Value {
         .networks
         .iter()
         .flat_map(|n| &n.records)
-        .map(|r| json!({"chainId": r.chain_id, "contract": r.contract, "verdict": r.verdict.name(), "normalisation": r.normalisation.map(|m| m.name()), "notChecked": r.unchecked}))
+        .map(|r| {
+            let proxy = r.proxy.map(|p| {
+                json!({"kind": p.kind.name(), "admin": p.admin.map(|a| a.to_checksum(None)),
+                       "beacon": p.beacon.map(|b| b.to_checksum(None))})
+            });
+            json!({"chainId": r.chain_id, "contract": r.contract, "verdict": r.verdict.name(),
+                   "normalisation": r.normalisation.map(|m| m.name()), "notChecked": r.unchecked, "proxy": proxy})
+        })
         .collect();
     let by_verdict: serde_json::Map<String, Value> =
         report.verdict_counts().into_iter().map(|(v, c)| (v.name().to_string(), json!(c))).collect();
@@ -190,6 +198,7 @@ pub fn verify_value(report: &VerifyReport) -> Value {
             "networks": report.networks.len(),
             "records": records.len(),
             "skippedWithoutAddress": report.skipped,
+            "excludedByChainFilter": report.excluded,
             "byVerdict": by_verdict,
             "byKind": by_kind,
         },

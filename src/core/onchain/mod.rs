@@ -1,6 +1,7 @@
 //! On-chain verification, pure part: what to read for a set of records, the snapshot the RPC layer returns, and
 //! the comparison of records with it (`verify`). No network here: tests feed snapshot values directly.
 
+pub mod reads;
 pub mod verify;
 
 use super::bytecode::Range;
@@ -28,6 +29,36 @@ pub struct Target {
     pub proxy: Option<Address>,
     /// The recorded implementation hash (lowercase), or the factory hash when that is all there is.
     pub expected_hash: Option<String>,
+    /// The proxy kind a source declares (OpenZeppelin manifests' `kind`), if any.
+    pub declared_kind: Option<ProxyKind>,
+    /// The proxy admin a source declares (OpenZeppelin manifests' `admin`), if any.
+    pub expected_admin: Option<Address>,
+}
+
+/// The kinds of EIP-1967 proxy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ProxyKind {
+    /// The implementation upgrades itself (`proxiableUUID()`); the admin slot is empty.
+    Uups,
+    /// A proxy admin (the admin slot) upgrades it.
+    Transparent,
+    /// The implementation is the beacon's `implementation()` (the beacon slot).
+    Beacon,
+}
+
+impl ProxyKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ProxyKind::Uups => "uups",
+            ProxyKind::Transparent => "transparent",
+            ProxyKind::Beacon => "beacon",
+        }
+    }
+
+    /// `uups`, `transparent` or `beacon` as OpenZeppelin manifests write them.
+    pub fn parse(text: &str) -> Option<ProxyKind> {
+        [ProxyKind::Uups, ProxyKind::Transparent, ProxyKind::Beacon].into_iter().find(|k| k.name() == text)
+    }
 }
 
 impl Target {
@@ -51,12 +82,15 @@ impl Target {
             implementation_text: implementation.text().to_string(),
             proxy,
             expected_hash: hash_of(Field::ImplementationHash).or_else(|| hash_of(Field::FactoryBytecodeHash)),
+            declared_kind: None,
+            expected_admin: None,
         })
     }
 }
 
-/// Everything to read from one network, derived from its targets: its size does not change the number of round
-/// trips (all of it goes in one JSON-RPC batch).
+/// Everything to read from one network, derived from its targets. The RPC layer sends it in batches within each
+/// endpoint's limits; beacons found in the beacon slots are asked for their `implementation()` afterwards
+/// ([`ReadPlan::beacon_reads`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReadPlan {
     pub codes: BTreeSet<Address>,
@@ -71,7 +105,9 @@ impl ReadPlan {
             plan.codes.insert(t.implementation);
             if let Some(proxy) = t.proxy {
                 plan.codes.insert(proxy);
-                plan.slots.insert((proxy, IMPLEMENTATION_SLOT));
+                for slot in [IMPLEMENTATION_SLOT, ADMIN_SLOT, BEACON_SLOT] {
+                    plan.slots.insert((proxy, slot));
+                }
                 plan.calls.insert((t.implementation, Bytes::copy_from_slice(&PROXIABLE_UUID)));
             }
         }
@@ -84,6 +120,25 @@ impl ReadPlan {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Every read, codes first, then slots, then calls.
+    pub fn keys(&self) -> Vec<reads::ReadKey> {
+        let codes = self.codes.iter().map(|a| reads::ReadKey::Code(*a));
+        let slots = self.slots.iter().map(|(a, s)| reads::ReadKey::Slot(*a, *s));
+        let calls = self.calls.iter().map(|(a, d)| reads::ReadKey::Call(*a, d.clone()));
+        codes.chain(slots).chain(calls).collect()
+    }
+
+    /// The second step for beacon proxies: `implementation()` of every beacon named by a beacon slot read.
+    pub fn beacon_reads(storage: &BTreeMap<(Address, B256), U256>) -> Vec<reads::ReadKey> {
+        let beacons: BTreeSet<Address> = storage
+            .iter()
+            .filter(|((_, slot), _)| *slot == BEACON_SLOT)
+            .filter_map(|(_, word)| verify::slot_address(*word).filter(|a| !a.is_zero()))
+            .collect();
+        let data = Bytes::copy_from_slice(&reads::BEACON_IMPLEMENTATION);
+        beacons.into_iter().map(|b| reads::ReadKey::Call(b, data.clone())).collect()
     }
 }
 
@@ -123,6 +178,10 @@ pub struct EndpointResult {
     pub round_trips: u32,
     /// JSON-RPC requests made (every call inside a batch counts).
     pub requests: u32,
+    /// Largest batch the endpoint accepted (the configured `max_batch`, or what halving on refusals learnt).
+    pub batch_size: usize,
+    /// Reads asked again on their own after a transient failure.
+    pub retried: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,7 +191,7 @@ pub enum EndpointOutcome {
     WrongChain {
         actual: u64,
     },
-    /// Failed after retries.
+    /// Failed after retries (or its pinned block changed under the reads).
     Failed(String),
 }
 

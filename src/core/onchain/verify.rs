@@ -1,8 +1,10 @@
 //! Compares records with what the chain says (pure): findings per record, a verdict per record, and a verdict
 //! for the run.
 
+use super::reads::BEACON_IMPLEMENTATION;
 use super::{
-    Artifacts, BlockRef, CallOutcome, ChainSnapshot, EndpointOutcome, EndpointResult, Target, IMPLEMENTATION_SLOT,
+    Artifacts, BlockRef, CallOutcome, ChainSnapshot, EndpointOutcome, EndpointResult, ProxyKind, Target, ADMIN_SLOT,
+    BEACON_SLOT, IMPLEMENTATION_SLOT,
 };
 use crate::core::bytecode::{candidate_hashes, Normalisation};
 use crate::core::primitives::ContractName;
@@ -18,18 +20,20 @@ pub enum FindingKind {
     ImplementationMissing,
     CodeHashMismatch,
     NotUups,
+    AdminMismatch,
     RpcDisagreement,
     Unverifiable,
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 8] = [
+    pub const ALL: [FindingKind; 9] = [
         FindingKind::ChainIdMismatch,
         FindingKind::ProxyMissing,
         FindingKind::ImplementationMismatch,
         FindingKind::ImplementationMissing,
         FindingKind::CodeHashMismatch,
         FindingKind::NotUups,
+        FindingKind::AdminMismatch,
         FindingKind::RpcDisagreement,
         FindingKind::Unverifiable,
     ];
@@ -42,6 +46,7 @@ impl FindingKind {
             FindingKind::ImplementationMissing => "implementation-missing",
             FindingKind::CodeHashMismatch => "code-hash-mismatch",
             FindingKind::NotUups => "not-uups",
+            FindingKind::AdminMismatch => "admin-mismatch",
             FindingKind::RpcDisagreement => "rpc-disagreement",
             FindingKind::Unverifiable => "unverifiable",
         }
@@ -56,6 +61,7 @@ impl FindingKind {
                 | FindingKind::ImplementationMissing
                 | FindingKind::CodeHashMismatch
                 | FindingKind::NotUups
+                | FindingKind::AdminMismatch
         )
     }
 }
@@ -101,6 +107,18 @@ pub struct RecordResult {
     pub normalisation: Option<Normalisation>,
     /// What could not be checked for lack of data in the record.
     pub unchecked: Vec<&'static str>,
+    /// The record's proxy as the chain shows it, when it was read.
+    pub proxy: Option<ProxyInfo>,
+}
+
+/// A proxy as read at the pinned block: its kind and the addresses its EIP-1967 slots hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProxyInfo {
+    pub kind: ProxyKind,
+    /// The admin slot's address (`None` when the slot is empty).
+    pub admin: Option<Address>,
+    /// The beacon slot's address (`None` when the slot is empty).
+    pub beacon: Option<Address>,
 }
 
 /// What was learnt about one network.
@@ -113,12 +131,14 @@ pub struct NetworkResult {
     pub records: Vec<RecordResult>,
 }
 
-/// Verifies the targets of one network against its endpoints' answers.
+/// Verifies the targets of one network against its endpoints' answers. Every endpoint counts: unless `quorum`
+/// allows fewer, an endpoint that failed makes the network unverifiable (it never drops out silently).
 pub fn verify_network(
     chain_id: u64,
     targets: &[Target],
     endpoints: Vec<EndpointResult>,
     artifacts: &Artifacts,
+    quorum: Option<usize>,
 ) -> NetworkResult {
     let mut findings = Vec::new();
     let wrong: Vec<&EndpointResult> =
@@ -147,16 +167,20 @@ pub fn verify_network(
         let records = unverifiable("wrong chain");
         return NetworkResult { chain_id, block: None, endpoints, findings, records };
     }
-    let Some((_, first)) = snapshots.first().copied() else {
+    let needed = required_endpoints(endpoints.len(), quorum);
+    let first = snapshots.first().map(|(_, s)| *s).filter(|_| snapshots.len() >= needed);
+    let Some(first) = first else {
         let mut why: Vec<String> = endpoints
             .iter()
-            .map(|e| match &e.outcome {
-                EndpointOutcome::Failed(reason) => format!("{}: {reason}", e.endpoint),
-                _ => e.endpoint.clone(),
+            .filter_map(|e| match &e.outcome {
+                EndpointOutcome::Failed(reason) => Some(format!("{}: {reason}", e.endpoint)),
+                _ => None,
             })
             .collect();
-        if why.is_empty() {
+        if endpoints.is_empty() {
             why.push("no RPC endpoint was given for this chain (--rpc or --networks)".to_string());
+        } else {
+            why.push(format!("{} of {} endpoints answered, {needed} needed", snapshots.len(), endpoints.len()));
         }
         for t in targets {
             findings.push(Finding {
@@ -184,6 +208,12 @@ pub fn verify_network(
     NetworkResult { chain_id, block, endpoints, findings, records }
 }
 
+/// How many endpoints must answer: all of them unless a quorum says fewer (never fewer than one, never more than
+/// there are).
+pub fn required_endpoints(endpoints: usize, quorum: Option<usize>) -> usize {
+    quorum.unwrap_or(endpoints).clamp(1, endpoints.max(1))
+}
+
 fn reason_static(reason: &str) -> &'static str {
     match reason {
         "wrong chain" => "wrong chain",
@@ -197,7 +227,7 @@ fn record(
     normalisation: Option<Normalisation>,
     unchecked: Vec<&'static str>,
 ) -> RecordResult {
-    RecordResult { chain_id: t.chain_id, contract: t.contract.clone(), verdict, normalisation, unchecked }
+    RecordResult { chain_id: t.chain_id, contract: t.contract.clone(), verdict, normalisation, unchecked, proxy: None }
 }
 
 fn network_finding(chain_id: u64, kind: FindingKind, expected: Value, actual: Value, detail: &str) -> Finding {
@@ -228,9 +258,19 @@ fn disagreements(
                 what.push("code");
             }
             if let Some(p) = t.proxy {
-                let key = (p, IMPLEMENTATION_SLOT);
-                if first.storage.get(&key) != other.storage.get(&key) {
-                    what.push("implementation slot");
+                for (slot, name) in [
+                    (IMPLEMENTATION_SLOT, "implementation slot"),
+                    (ADMIN_SLOT, "admin slot"),
+                    (BEACON_SLOT, "beacon slot"),
+                ] {
+                    if first.storage.get(&(p, slot)) != other.storage.get(&(p, slot)) {
+                        what.push(name);
+                    }
+                }
+                let beacon = first.storage.get(&(p, BEACON_SLOT)).and_then(|w| slot_address(*w));
+                let call = beacon.map(|b| (b, alloy_primitives::Bytes::copy_from_slice(&BEACON_IMPLEMENTATION)));
+                if call.is_some_and(|k| first.calls.get(&k) != other.calls.get(&k)) {
+                    what.push("beacon implementation()");
                 }
             }
             let calls_differ =
@@ -262,6 +302,7 @@ fn block_json(b: BlockRef) -> Value {
 fn check_target(t: &Target, s: &ChainSnapshot, artifacts: &Artifacts, findings: &mut Vec<Finding>) -> RecordResult {
     let before = findings.len();
     let mut unchecked = Vec::new();
+    let mut proxy_info = None;
     let mut found = |kind, expected: Value, actual: Value, detail: String| {
         findings.push(Finding {
             chain_id: t.chain_id,
@@ -284,45 +325,10 @@ fn check_target(t: &Target, s: &ChainSnapshot, artifacts: &Artifacts, findings: 
     match t.proxy {
         None => unchecked.push("proxy (the record has none)"),
         Some(proxy) => {
-            // A missing proxy or implementation makes the slot and proxiableUUID() checks moot: report the cause only.
-            let proxy_missing = s.code.get(&proxy).is_none_or(|c| c.is_empty());
-            if proxy_missing {
-                found(
-                    FindingKind::ProxyMissing,
-                    json!(proxy.to_checksum(None)),
-                    json!("no code"),
-                    "no code at the proxy address".into(),
-                );
-            }
-            let word = s.storage.get(&(proxy, IMPLEMENTATION_SLOT)).copied().unwrap_or(U256::ZERO);
-            if !proxy_missing && slot_address(word) != Some(t.implementation) {
-                found(
-                    FindingKind::ImplementationMismatch,
-                    json!(t.implementation_text),
-                    json!(slot_text(word)),
-                    "EIP-1967 implementation slot of the proxy".into(),
-                );
-            }
-            let uups = if code.is_empty() {
-                None
-            } else {
-                s.calls.get(&(t.implementation, alloy_primitives::Bytes::copy_from_slice(&super::PROXIABLE_UUID)))
-            };
-            match uups {
-                Some(CallOutcome::Returned(out)) if out.as_ref() == IMPLEMENTATION_SLOT.as_slice() => {}
-                Some(CallOutcome::Returned(out)) => found(
-                    FindingKind::NotUups,
-                    json!(format!("{IMPLEMENTATION_SLOT:#x}")),
-                    json!(format!("{out}")),
-                    "proxiableUUID() returned another value".into(),
-                ),
-                Some(CallOutcome::Reverted(why)) => found(
-                    FindingKind::NotUups,
-                    json!(format!("{IMPLEMENTATION_SLOT:#x}")),
-                    json!("reverted"),
-                    format!("proxiableUUID() reverted: {why}"),
-                ),
-                None => {}
+            let (info, proxy_findings) = check_proxy(t, proxy, s, code.is_empty());
+            proxy_info = info;
+            for (kind, expected, actual, detail) in proxy_findings {
+                found(kind, expected, actual, detail);
             }
         }
     }
@@ -352,18 +358,116 @@ fn check_target(t: &Target, s: &ChainSnapshot, artifacts: &Artifacts, findings: 
         }
     }
     let drift = findings[before..].iter().any(|f| f.kind.is_drift());
+    let unread = findings[before..].iter().any(|f| !f.kind.is_drift());
     let verdict = if drift {
         Verdict::Drift
+    } else if unread {
+        Verdict::Unverifiable
     } else if unchecked.is_empty() {
         Verdict::Verified
     } else {
         Verdict::Partial
     };
-    record(t, verdict, normalisation, unchecked)
+    RecordResult { proxy: proxy_info, ..record(t, verdict, normalisation, unchecked) }
+}
+
+type ProxyFinding = (FindingKind, Value, Value, String);
+
+/// The proxy checks of one record, apart from the code-hash checks: the proxy's kind (beacon slot set: beacon;
+/// admin slot set or a source says so: transparent; else UUPS), the implementation it runs (the implementation
+/// slot, or the beacon's `implementation()`), the admin a source declares, and `proxiableUUID()` for UUPS proxies
+/// only. A missing proxy or implementation makes the slot and proxiableUUID() checks moot: only the cause is
+/// reported.
+fn check_proxy(
+    t: &Target,
+    proxy: Address,
+    s: &ChainSnapshot,
+    implementation_missing: bool,
+) -> (Option<ProxyInfo>, Vec<ProxyFinding>) {
+    let mut out: Vec<ProxyFinding> = Vec::new();
+    if s.code.get(&proxy).is_none_or(|c| c.is_empty()) {
+        let detail = "no code at the proxy address".to_string();
+        out.push((FindingKind::ProxyMissing, json!(proxy.to_checksum(None)), json!("no code"), detail));
+        return (None, out);
+    }
+    let word = |slot| s.storage.get(&(proxy, slot)).copied().unwrap_or(U256::ZERO);
+    let set = |slot| slot_address(word(slot)).filter(|a| !a.is_zero());
+    let (admin, beacon) = (set(ADMIN_SLOT), set(BEACON_SLOT));
+    let kind = match (beacon, admin) {
+        (Some(_), _) => ProxyKind::Beacon,
+        (None, Some(_)) => ProxyKind::Transparent,
+        (None, None) => t.declared_kind.unwrap_or(ProxyKind::Uups),
+    };
+    let info = ProxyInfo { kind, admin, beacon };
+    match (kind, beacon) {
+        (ProxyKind::Beacon, Some(b)) => {
+            let key = (b, alloy_primitives::Bytes::copy_from_slice(&BEACON_IMPLEMENTATION));
+            let expected = json!(t.implementation_text);
+            let beacon_text = b.to_checksum(None);
+            match s.calls.get(&key) {
+                Some(CallOutcome::Returned(ret)) => {
+                    let answered = (ret.len() == 32).then(|| U256::from_be_slice(ret)).and_then(slot_address);
+                    if answered != Some(t.implementation) {
+                        let actual = answered.map_or(format!("{ret}"), |a| a.to_checksum(None));
+                        let detail = format!("implementation() of the proxy's beacon {beacon_text}");
+                        out.push((FindingKind::ImplementationMismatch, expected, json!(actual), detail));
+                    }
+                }
+                Some(CallOutcome::Reverted(why)) => {
+                    let detail = format!("implementation() of the proxy's beacon {beacon_text} reverted: {why}");
+                    out.push((FindingKind::ImplementationMismatch, expected, json!("reverted"), detail));
+                }
+                None => {
+                    let detail = format!("implementation() of the proxy's beacon {beacon_text} was not read");
+                    out.push((FindingKind::Unverifiable, expected, Value::Null, detail));
+                }
+            }
+        }
+        _ => {
+            let word = word(IMPLEMENTATION_SLOT);
+            if slot_address(word) != Some(t.implementation) {
+                let detail = "EIP-1967 implementation slot of the proxy".to_string();
+                out.push((
+                    FindingKind::ImplementationMismatch,
+                    json!(t.implementation_text),
+                    json!(slot_text(word)),
+                    detail,
+                ));
+            }
+        }
+    }
+    if let Some(expected) = t.expected_admin {
+        if admin != Some(expected) {
+            let actual = admin.map_or("empty slot".to_string(), |a| a.to_checksum(None));
+            let detail = "EIP-1967 admin slot of the proxy".to_string();
+            out.push((FindingKind::AdminMismatch, json!(expected.to_checksum(None)), json!(actual), detail));
+        }
+    }
+    if kind == ProxyKind::Uups && !implementation_missing {
+        let uups = s.calls.get(&(t.implementation, alloy_primitives::Bytes::copy_from_slice(&super::PROXIABLE_UUID)));
+        let expected = json!(format!("{IMPLEMENTATION_SLOT:#x}"));
+        match uups {
+            Some(CallOutcome::Returned(ret)) if ret.as_ref() == IMPLEMENTATION_SLOT.as_slice() => {}
+            Some(CallOutcome::Returned(ret)) => out.push((
+                FindingKind::NotUups,
+                expected,
+                json!(format!("{ret}")),
+                "proxiableUUID() returned another value".into(),
+            )),
+            Some(CallOutcome::Reverted(why)) => out.push((
+                FindingKind::NotUups,
+                expected,
+                json!("reverted"),
+                format!("proxiableUUID() reverted: {why}"),
+            )),
+            None => {}
+        }
+    }
+    (Some(info), out)
 }
 
 /// The address in a storage word, if the word holds one (upper 12 bytes zero).
-fn slot_address(word: U256) -> Option<Address> {
+pub fn slot_address(word: U256) -> Option<Address> {
     let bytes = word.to_be_bytes::<32>();
     bytes[..12].iter().all(|b| *b == 0).then(|| Address::from_slice(&bytes[12..]))
 }
