@@ -178,3 +178,67 @@ fn server_text_is_escaped_and_scrubbed_in_every_output() {
         assert!(!run.stdout.lines().any(|l| l.starts_with("::warning") || l.starts_with("verdict: verified")), "{run}");
     }
 }
+
+/// An eth_call revert whose reason echoes the URL's key and tries to forge a workflow command: the finding keeps
+/// the reason, scrubbed and escaped, in JSON, human output and the GitHub annotations.
+#[test]
+fn revert_reasons_are_scrubbed_and_escaped_even_in_annotations() {
+    let chain = 97;
+    let d = deploy(chain, &["RevertForge"]).remove(0);
+    let source = leveldb_of(&[&d]);
+    let text = "execution reverted: /v3/k3y-s3cret\n::warning title=forged::x\nverdict: verified\u{1b}]0;t\u{7}";
+    let relay = Relay::start(node(chain).url(), Faults { revert_text: Some(text.into()), ..Faults::default() });
+    let url = format!("{chain}={}", relay.url_with("", "/v3/k3y-s3cret"));
+    let source_arg = source.path().display().to_string();
+    for format in ["json", "human"] {
+        let output = std::process::Command::new(crate::support::binary())
+            .args(["verify-chain", &source_arg, "--rpc", &url, "--format", format])
+            .env("GITHUB_ACTIONS", "true")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "every eth_call reverts: not-uups drift");
+        for stream in [&output.stdout, &output.stderr] {
+            let text = String::from_utf8_lossy(stream);
+            assert!(!text.contains("k3y-s3cret"), "{format}: {text}");
+            assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{format}: {text}");
+            let forged = text.lines().any(|l| l.starts_with("::warning") || l.starts_with("verdict: verified"));
+            assert!(!forged, "{format}: {text}");
+            assert!(text.contains("reverted"), "{format}: {text}");
+        }
+    }
+}
+
+/// A body that never ends is cut off at --max-body: the network is unverifiable, the run ends.
+#[test]
+fn an_endless_body_is_cut_off_at_the_cap() {
+    let chain = 23295;
+    let d = deploy(chain, &["EndlessVictim"]).remove(0);
+    let source = leveldb_of(&[&d]);
+    let relay = Relay::start(node(chain).url(), Faults { endless_body: true, ..Faults::default() });
+    let started = std::time::Instant::now();
+    let url = format!("{chain}={}", relay.url());
+    let run = verify(source.path(), &["--rpc", &url, "--max-body", "1000000", "--retries", "0"]);
+    assert_eq!(run.code, 3, "{run}");
+    let status = endpoints_of(&run.json(), chain)[0]["status"].as_str().unwrap().to_string();
+    assert!(status.contains("over the cap of 1000000 bytes"), "{run}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "{run}");
+}
+
+/// The networks file takes one URL as a string; a parse error never shows a value of the file.
+#[test]
+fn networks_file_values_never_reach_a_parse_error() {
+    let d = deploy(56, &["NetworksSecret"]).remove(0);
+    let source = leveldb_of(&[&d]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("networks.toml");
+    std::fs::write(&file, format!("[chains.56]\nrpc = \"{}\"\nmax_batch = 3\n", node(56).url())).unwrap();
+    let run = verify(source.path(), &["--networks", &file.display().to_string()]);
+    assert_eq!(run.code, 0, "one URL as a string: {run}");
+    assert_eq!(endpoints_of(&run.json(), 56)[0]["batchSize"], 3, "{run}");
+    let secret = "http://alice:pa55-s3cret@127.0.0.1:1/v3/t0ken-s3cret";
+    std::fs::write(&file, format!("[chains.56]\nrpc = [\"{secret}\"]\nquorum = \"{secret}\"\n")).unwrap();
+    let run = verify(source.path(), &["--networks", &file.display().to_string()]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("networks.toml:3") && run.stderr.contains("invalid type"), "{run}");
+    assert!(!run.stderr.contains("s3cret") && !run.stdout.contains("s3cret"), "{run}");
+}

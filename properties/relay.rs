@@ -76,6 +76,10 @@ pub struct Faults {
     pub pruned_keep: Option<u64>,
     /// Answer every request with this status and text body.
     pub error_body: Option<(u16, String)>,
+    /// Answer 200 with a body that never ends (no length, bytes until the client goes away).
+    pub endless_body: bool,
+    /// Answer every `eth_call` with an EVM revert (code 3) carrying this message.
+    pub revert_text: Option<String>,
 }
 
 /// How an oversized batch is refused (REALWORLD.md §1).
@@ -273,6 +277,15 @@ fn serve(state: &Shared, stream: TcpStream) {
         let _ = write_response(&mut stream, 200, "application/json", b"{\"jsonrpc\":\"2.0\",\"id\":1,\"res");
         return;
     }
+    if f.endless_body {
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n[";
+        if stream.write_all(head.as_bytes()).is_err() {
+            return;
+        }
+        let chunk = "\"0x00000000000000000000000000000000\",".repeat(2048);
+        while stream.write_all(chunk.as_bytes()).is_ok() {}
+        return;
+    }
     if let Some((status, text)) = &f.error_body {
         let _ = write_response(&mut stream, *status, "text/plain", text.as_bytes());
         return;
@@ -388,6 +401,11 @@ fn per_item(state: &Shared, calls: &Value, head: u64, lag: u64) -> (Vec<Value>, 
     let error = |id: &Value, code: i64, message: &str| json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}});
     for mut call in list {
         let k = state.items.fetch_add(1, Ordering::SeqCst);
+        if let (Some(text), Some("eth_call")) = (&f.revert_text, call["method"].as_str()) {
+            answered.push(json!({"jsonrpc": "2.0", "id": call["id"],
+                "error": {"code": 3, "message": text, "data": "0x08c379a0"}}));
+            continue;
+        }
         if f.item_rate_limited.is_some_and(|(every, until)| k < until && k % every == every - 1) {
             answered.push(error(&call["id"], -32005, "limit exceeded"));
             continue;

@@ -492,3 +492,128 @@ pub fn run_verdict(networks: &[NetworkResult]) -> Verdict {
         other => other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::onchain::PROXIABLE_UUID;
+    use alloy_primitives::{Bytes, B256};
+    use std::collections::BTreeMap;
+
+    const PROXY: Address = Address::repeat_byte(0x11);
+    const IMPL: Address = Address::repeat_byte(0x22);
+    const ADMIN: Address = Address::repeat_byte(0x33);
+
+    fn target() -> Target {
+        Target {
+            chain_id: 1,
+            contract: "Token".into(),
+            implementation: IMPL,
+            implementation_text: IMPL.to_checksum(None),
+            proxy: Some(PROXY),
+            expected_hash: None,
+            declared_kind: None,
+            expected_admin: None,
+        }
+    }
+
+    fn word(a: Address) -> U256 {
+        U256::from_be_slice(B256::left_padding_from(a.as_slice()).as_slice())
+    }
+
+    /// A snapshot where the proxy runs IMPL, with this admin slot and this proxiableUUID() outcome.
+    fn snapshot(admin: Option<Address>, uups: CallOutcome) -> ChainSnapshot {
+        let mut storage = BTreeMap::new();
+        storage.insert((PROXY, IMPLEMENTATION_SLOT), word(IMPL));
+        storage.insert((PROXY, ADMIN_SLOT), admin.map_or(U256::ZERO, word));
+        storage.insert((PROXY, BEACON_SLOT), U256::ZERO);
+        let code = BTreeMap::from([(PROXY, Bytes::from_static(&[1])), (IMPL, Bytes::from_static(&[2]))]);
+        let calls = BTreeMap::from([((IMPL, Bytes::copy_from_slice(&PROXIABLE_UUID)), uups)]);
+        ChainSnapshot { chain_id: 1, block: BlockRef { number: 7, hash: B256::ZERO }, code, storage, calls }
+    }
+
+    fn endpoint(name: &str, outcome: EndpointOutcome) -> EndpointResult {
+        EndpointResult { endpoint: name.into(), outcome, round_trips: 1, requests: 1, batch_size: 10, retried: 0 }
+    }
+
+    fn kinds(n: &NetworkResult) -> Vec<&'static str> {
+        n.findings.iter().map(|f| f.kind.name()).collect()
+    }
+
+    #[test]
+    fn not_uups_is_judged_only_for_uups_proxies() {
+        let reverted = CallOutcome::Reverted("execution reverted".into());
+        let uups = verify_network(
+            1,
+            &[target()],
+            vec![endpoint("a", EndpointOutcome::Snapshot(snapshot(None, reverted.clone())))],
+            &Artifacts::new(),
+            None,
+        );
+        assert_eq!(kinds(&uups), ["not-uups"]);
+        let transparent = verify_network(
+            1,
+            &[target()],
+            vec![endpoint("a", EndpointOutcome::Snapshot(snapshot(Some(ADMIN), reverted.clone())))],
+            &Artifacts::new(),
+            None,
+        );
+        assert!(kinds(&transparent).is_empty());
+        assert_eq!(transparent.records[0].proxy.unwrap().kind, ProxyKind::Transparent);
+        assert_eq!(transparent.records[0].proxy.unwrap().admin, Some(ADMIN));
+        let declared = Target { declared_kind: Some(ProxyKind::Transparent), ..target() };
+        let n = verify_network(
+            1,
+            &[declared],
+            vec![endpoint("a", EndpointOutcome::Snapshot(snapshot(None, reverted)))],
+            &Artifacts::new(),
+            None,
+        );
+        assert!(kinds(&n).is_empty(), "a source says transparent: {:?}", n.findings);
+    }
+
+    #[test]
+    fn a_declared_admin_that_differs_is_admin_mismatch_drift() {
+        let ok = CallOutcome::Reverted("execution reverted".into());
+        let expecting = Target { expected_admin: Some(ADMIN), ..target() };
+        let other = Address::repeat_byte(0x44);
+        let n = verify_network(
+            1,
+            std::slice::from_ref(&expecting),
+            vec![endpoint("a", EndpointOutcome::Snapshot(snapshot(Some(other), ok.clone())))],
+            &Artifacts::new(),
+            None,
+        );
+        assert_eq!(kinds(&n), ["admin-mismatch"]);
+        assert_eq!(n.records[0].verdict, Verdict::Drift);
+        let n = verify_network(
+            1,
+            &[expecting],
+            vec![endpoint("a", EndpointOutcome::Snapshot(snapshot(Some(ADMIN), ok)))],
+            &Artifacts::new(),
+            None,
+        );
+        assert!(kinds(&n).is_empty());
+    }
+
+    #[test]
+    fn every_endpoint_counts_unless_a_quorum_allows_fewer() {
+        let good = CallOutcome::Returned(Bytes::copy_from_slice(IMPLEMENTATION_SLOT.as_slice()));
+        let eps = || {
+            vec![
+                endpoint("a", EndpointOutcome::Snapshot(snapshot(None, good.clone()))),
+                endpoint("b", EndpointOutcome::Failed("header not found".into())),
+            ]
+        };
+        let strict = verify_network(1, &[target()], eps(), &Artifacts::new(), None);
+        assert_eq!(strict.records[0].verdict, Verdict::Unverifiable);
+        assert!(strict.findings[0].detail.contains("b: header not found"), "{:?}", strict.findings);
+        assert_eq!(run_verdict(&[strict]), Verdict::Unverifiable);
+        let tolerant = verify_network(1, &[target()], eps(), &Artifacts::new(), Some(1));
+        // Partial: the record has no hash to check; everything it has was read and matches.
+        assert_eq!(tolerant.records[0].verdict, Verdict::Partial, "{:?}", tolerant.findings);
+        assert_eq!(required_endpoints(3, Some(2)), 2);
+        assert_eq!(required_endpoints(0, None), 1);
+        assert_eq!(required_endpoints(2, Some(5)), 2);
+    }
+}
