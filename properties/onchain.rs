@@ -101,7 +101,7 @@ fn every_finding_kind_is_provoked_in_one_run() {
     let report = run.json();
     let found: BTreeSet<&str> =
         report["findings"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap()).collect();
-    // admin-mismatch needs a source that declares the admin; the core's unit tests provoke it.
+    // admin-mismatch needs a source that declares the admin: provider_profiles.rs provokes it from a manifest.
     let all: BTreeSet<&str> =
         FindingKind::ALL.iter().filter(|k| **k != FindingKind::AdminMismatch).map(|k| k.name()).collect();
     assert_eq!(found, all, "{run}");

@@ -242,3 +242,44 @@ fn networks_file_values_never_reach_a_parse_error() {
     assert!(run.stderr.contains("networks.toml:3") && run.stderr.contains("invalid type"), "{run}");
     assert!(!run.stderr.contains("s3cret") && !run.stdout.contains("s3cret"), "{run}");
 }
+
+/// An OpenZeppelin manifest's proxies are read on their own: kind and admin in the report, and a manifest `admin`
+/// that is not the transparent proxy's admin slot is `admin-mismatch` (drift, exit 1). UUPS proxies have no admin.
+#[test]
+fn a_manifest_admin_that_is_not_on_chain_is_admin_mismatch() {
+    let chain = 97;
+    let t = deploy_transparent(node(chain), "ManifestTransparent").unwrap();
+    let u = deploy(chain, &["ManifestUups"]).remove(0);
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = |admin: alloy_primitives::Address| {
+        serde_json::json!({
+            "manifestVersion": "3.2",
+            "admin": {"address": admin.to_checksum(None), "txHash": format!("0x{}", "1".repeat(64))},
+            "proxies": [
+                {"address": t.proxy.to_checksum(None), "txHash": format!("0x{}", "2".repeat(64)), "kind": "transparent"},
+                {"address": u.proxy.to_checksum(None), "txHash": format!("0x{}", "3".repeat(64)), "kind": "uups"},
+            ],
+            "impls": {"a1": {"address": t.implementation.to_checksum(None), "txHash": format!("0x{}", "4".repeat(64)),
+                "layout": {"solcVersion": "0.8.37", "storage": [
+                    {"contract": "NotUups", "label": "owner", "type": "t_address", "src": "contracts/NotUups.sol:1"}
+                ], "types": {}}}},
+        })
+    };
+    let file = dir.path().join("bsc-testnet.json");
+    std::fs::write(&file, manifest(t.admin.unwrap()).to_string()).unwrap();
+    let run = verify(dir.path(), &["--rpc", &rpc_flag(chain)]);
+    assert_eq!(run.code, 0, "{run}");
+    let report = run.json();
+    let proxies = report["networks"][0]["proxies"].as_array().unwrap().clone();
+    let of = |a: alloy_primitives::Address| proxies.iter().find(|p| p["address"] == a.to_checksum(None)).unwrap();
+    assert_eq!(of(t.proxy)["kind"], "transparent", "{run}");
+    assert_eq!(of(t.proxy)["admin"], t.admin.unwrap().to_checksum(None), "{run}");
+    assert_eq!(of(u.proxy)["kind"], "uups", "{run}");
+    let stranger = alloy_primitives::Address::repeat_byte(0x5a);
+    std::fs::write(&file, manifest(stranger).to_string()).unwrap();
+    let run = verify(dir.path(), &["--rpc", &rpc_flag(chain)]);
+    assert_eq!(run.code, 1, "{run}");
+    let report = run.json();
+    assert_eq!(findings_of(&report), ["null \"admin-mismatch\""], "only the transparent proxy has an admin: {run}");
+    assert_eq!(report["findings"][0]["actual"], t.admin.unwrap().to_checksum(None), "{run}");
+}

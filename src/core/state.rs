@@ -203,6 +203,10 @@ pub struct UnattributedProxy {
     pub chain_id: u64,
     pub address: AddressText,
     pub origin: String,
+    /// The kind the source declares (`uups`, `transparent`, `beacon`), if it says.
+    pub kind: Option<String>,
+    /// The proxy admin the source declares (OpenZeppelin manifests' `admin`), if any.
+    pub admin: Option<AddressText>,
 }
 
 /// The formats the tool reads.

@@ -5,7 +5,7 @@
 use super::load::load_source;
 use crate::core::network::NetworkTable;
 use crate::core::onchain::verify::{verify_network, NetworkResult};
-use crate::core::onchain::{Artifacts, ReadPlan, Target};
+use crate::core::onchain::{Artifacts, DeclaredProxy, ReadPlan, Target};
 use crate::core::reports::verify::VerifyReport;
 use crate::core::state::{SourceFormat, SourceState};
 use crate::error::{ErrorKind, ToolError};
@@ -131,6 +131,7 @@ async fn verify_all(
     options: RpcOptions,
     artifacts: Artifacts,
     cap: usize,
+    declared: Vec<DeclaredProxy>,
 ) -> Vec<NetworkResult> {
     let limit = Arc::new(tokio::sync::Semaphore::new(cap.max(1)));
     let artifacts = Arc::new(artifacts);
@@ -138,10 +139,11 @@ async fn verify_all(
     for (chain, targets) in chains {
         let eps = endpoints.get(&chain).cloned().unwrap_or_default();
         let (options, limit, artifacts) = (options.clone(), limit.clone(), artifacts.clone());
+        let declared: Vec<DeclaredProxy> = declared.iter().filter(|d| d.chain_id == chain).cloned().collect();
         tasks.spawn(async move {
-            let plan = ReadPlan::of(&targets);
+            let plan = ReadPlan::of(&targets).with_declared(&declared);
             let answers = fetch_network(chain, &eps.endpoints, &plan, &options, limit).await;
-            verify_network(chain, &targets, answers, &artifacts, eps.quorum)
+            verify_network(chain, &targets, answers, &artifacts, eps.quorum, &declared)
         });
     }
     let mut results = Vec::new();
@@ -183,7 +185,8 @@ pub fn verify(source: &Path, format: Option<SourceFormat>, options: &VerifyOptio
         .enable_all()
         .build()
         .map_err(|e| ToolError::new(ErrorKind::Runtime, "async runtime", "cannot start").caused_by(e))?;
-    let networks = runtime.block_on(verify_all(chains, endpoints, rpc, artifacts, options.max_concurrency));
+    let declared: Vec<DeclaredProxy> = state.unattributed_proxies.iter().map(DeclaredProxy::of).collect();
+    let networks = runtime.block_on(verify_all(chains, endpoints, rpc, artifacts, options.max_concurrency, declared));
     let mut report = VerifyReport::new(state.label.clone(), networks, skipped, &NetworkTable::builtin());
     report.excluded = excluded;
     Ok(report)

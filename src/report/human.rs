@@ -289,6 +289,14 @@ pub fn verify(out: &mut dyn Write, report: &VerifyReport) -> std::io::Result<()>
                 e.batch_size
             )?;
         }
+        for (d, info) in &n.proxies {
+            let shown = info.map_or("not read or no code".to_string(), |p| {
+                let admin = p.admin.map_or(String::new(), |a| format!(", admin {}", a.to_checksum(None)));
+                let beacon = p.beacon.map_or(String::new(), |b| format!(", beacon {}", b.to_checksum(None)));
+                format!("{}{admin}{beacon}", p.kind.name())
+            });
+            writeln!(out, "proxy {} ({}): {shown}", d.address.to_checksum(None), printable(&d.origin))?;
+        }
         let mut t = table(&["contract", "verdict", "proxy", "hash matched by", "not checked"]);
         for r in &n.records {
             t.add_row(vec![

@@ -170,6 +170,12 @@ pub fn verify_value(report: &VerifyReport) -> Value {
                     "url": e.endpoint, "status": e.outcome.status(), "roundTrips": e.round_trips, "requests": e.requests,
                     "batchSize": e.batch_size, "retried": e.retried,
                 })).collect::<Vec<_>>(),
+                "proxies": n.proxies.iter().map(|(d, info)| json!({
+                    "address": d.address.to_checksum(None), "origin": d.origin,
+                    "declaredKind": d.kind.map(|k| k.name()), "declaredAdmin": d.admin.map(|a| a.to_checksum(None)),
+                    "kind": info.map(|p| p.kind.name()), "admin": info.and_then(|p| p.admin).map(|a| a.to_checksum(None)),
+                    "beacon": info.and_then(|p| p.beacon).map(|b| b.to_checksum(None)),
+                })).collect::<Vec<_>>(),
             })
         })
         .collect();

@@ -66,9 +66,16 @@ fn proxies(state: &mut SourceState, file: &InputFile, chain_id: u64) -> Result<(
         let text = proxy.get("address").and_then(Value::as_str).unwrap_or_default();
         let address =
             AddressText::parse(text).ok_or_else(|| FormatError::new(&origin, format!("`{text}` is not an address")))?;
-        state.unattributed_proxies.push(UnattributedProxy { chain_id, address, origin });
+        let kind = proxy.get("kind").and_then(Value::as_str).map(str::to_string);
+        let admin = manifest_admin(file);
+        state.unattributed_proxies.push(UnattributedProxy { chain_id, address, origin, kind, admin });
     }
     Ok(())
+}
+
+/// The manifest's `admin.address` (the ProxyAdmin of its transparent proxies), when it holds a valid one.
+fn manifest_admin(file: &InputFile) -> Option<AddressText> {
+    file.json.pointer("/admin/address").and_then(Value::as_str).and_then(AddressText::parse)
 }
 
 /// The contract an implementation's storage layout belongs to: the contract of its last storage variable.

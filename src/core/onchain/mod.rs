@@ -35,6 +35,30 @@ pub struct Target {
     pub expected_admin: Option<Address>,
 }
 
+/// A proxy a source lists without naming its contract (OpenZeppelin manifests' `proxies`), with the kind and admin
+/// the source declares: checked on its own (code, kind, admin), as no record says which implementation it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclaredProxy {
+    pub chain_id: u64,
+    pub address: Address,
+    pub kind: Option<ProxyKind>,
+    pub admin: Option<Address>,
+    /// Where the source lists it.
+    pub origin: String,
+}
+
+impl DeclaredProxy {
+    pub fn of(p: &super::state::UnattributedProxy) -> DeclaredProxy {
+        DeclaredProxy {
+            chain_id: p.chain_id,
+            address: p.address.address(),
+            kind: p.kind.as_deref().and_then(ProxyKind::parse),
+            admin: p.admin.as_ref().map(|a| a.address()),
+            origin: p.origin.clone(),
+        }
+    }
+}
+
 /// The kinds of EIP-1967 proxy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ProxyKind {
@@ -112,6 +136,17 @@ impl ReadPlan {
             }
         }
         plan
+    }
+
+    /// Adds the reads of proxies a source lists on their own: code and the three EIP-1967 slots.
+    pub fn with_declared(mut self, declared: &[DeclaredProxy]) -> ReadPlan {
+        for d in declared {
+            self.codes.insert(d.address);
+            for slot in [IMPLEMENTATION_SLOT, ADMIN_SLOT, BEACON_SLOT] {
+                self.slots.insert((d.address, slot));
+            }
+        }
+        self
     }
 
     pub fn len(&self) -> usize {

@@ -3,8 +3,8 @@
 
 use super::reads::BEACON_IMPLEMENTATION;
 use super::{
-    Artifacts, BlockRef, CallOutcome, ChainSnapshot, EndpointOutcome, EndpointResult, ProxyKind, Target, ADMIN_SLOT,
-    BEACON_SLOT, IMPLEMENTATION_SLOT,
+    Artifacts, BlockRef, CallOutcome, ChainSnapshot, DeclaredProxy, EndpointOutcome, EndpointResult, ProxyKind, Target,
+    ADMIN_SLOT, BEACON_SLOT, IMPLEMENTATION_SLOT,
 };
 use crate::core::bytecode::{candidate_hashes, Normalisation};
 use crate::core::primitives::ContractName;
@@ -129,11 +129,34 @@ pub struct NetworkResult {
     pub endpoints: Vec<EndpointResult>,
     pub findings: Vec<Finding>,
     pub records: Vec<RecordResult>,
+    /// Proxies a source lists on their own, as read (`None`: no code, or not read).
+    pub proxies: Vec<(DeclaredProxy, Option<ProxyInfo>)>,
 }
 
 /// Verifies the targets of one network against its endpoints' answers. Every endpoint counts: unless `quorum`
 /// allows fewer, an endpoint that failed makes the network unverifiable (it never drops out silently).
 pub fn verify_network(
+    chain_id: u64,
+    targets: &[Target],
+    endpoints: Vec<EndpointResult>,
+    artifacts: &Artifacts,
+    quorum: Option<usize>,
+    declared: &[DeclaredProxy],
+) -> NetworkResult {
+    let mut result = verify_targets(chain_id, targets, endpoints, artifacts, quorum);
+    let snapshot = result.endpoints.iter().find_map(|e| match &e.outcome {
+        EndpointOutcome::Snapshot(s) if result.block == Some(s.block) => Some(s.clone()),
+        _ => None,
+    });
+    for d in declared {
+        let info = snapshot.as_ref().and_then(|s| check_declared(d, s, &mut result.findings));
+        result.proxies.push((d.clone(), info));
+    }
+    result
+}
+
+/// The checks of the records of one network.
+fn verify_targets(
     chain_id: u64,
     targets: &[Target],
     endpoints: Vec<EndpointResult>,
@@ -165,7 +188,7 @@ pub fn verify_network(
             ));
         }
         let records = unverifiable("wrong chain");
-        return NetworkResult { chain_id, block: None, endpoints, findings, records };
+        return NetworkResult { chain_id, block: None, endpoints, findings, records, proxies: Vec::new() };
     }
     let needed = required_endpoints(endpoints.len(), quorum);
     let first = snapshots.first().map(|(_, s)| *s).filter(|_| snapshots.len() >= needed);
@@ -193,7 +216,7 @@ pub fn verify_network(
             });
         }
         let records = unverifiable("rpc failed");
-        return NetworkResult { chain_id, block: None, endpoints, findings, records };
+        return NetworkResult { chain_id, block: None, endpoints, findings, records, proxies: Vec::new() };
     };
     let block = Some(first.block);
     let disputed = disagreements(chain_id, targets, &snapshots, &mut findings);
@@ -205,7 +228,37 @@ pub fn verify_network(
         }
         records.push(check_target(t, first, artifacts, &mut findings));
     }
-    NetworkResult { chain_id, block, endpoints, findings, records }
+    NetworkResult { chain_id, block, endpoints, findings, records, proxies: Vec::new() }
+}
+
+/// A proxy a source lists on its own: its code, its kind, and the admin the source declares. Findings name the
+/// proxy in their detail and no record (the source names no contract for it).
+fn check_declared(d: &DeclaredProxy, s: &ChainSnapshot, findings: &mut Vec<Finding>) -> Option<ProxyInfo> {
+    let address = d.address.to_checksum(None);
+    let mut found = |kind, expected: Value, actual: Value, what: &str| {
+        let detail = format!("{what} of proxy {address} ({})", d.origin);
+        findings.push(Finding { chain_id: d.chain_id, contract: None, kind, expected, actual, detail });
+    };
+    if s.code.get(&d.address).is_none_or(|c| c.is_empty()) {
+        found(FindingKind::ProxyMissing, json!(address), json!("no code"), "code");
+        return None;
+    }
+    let set = |slot| s.storage.get(&(d.address, slot)).and_then(|w| slot_address(*w)).filter(|a| !a.is_zero());
+    let (admin, beacon) = (set(ADMIN_SLOT), set(BEACON_SLOT));
+    let kind = match (beacon, admin) {
+        (Some(_), _) => ProxyKind::Beacon,
+        (None, Some(_)) => ProxyKind::Transparent,
+        (None, None) => d.kind.unwrap_or(ProxyKind::Uups),
+    };
+    // A manifest's admin is the ProxyAdmin of its transparent proxies; UUPS and beacon proxies have none.
+    let admin_applies = d.kind.unwrap_or(kind) == ProxyKind::Transparent;
+    if let (Some(expected), true) = (d.admin, admin_applies) {
+        if admin != Some(expected) {
+            let actual = admin.map_or("empty slot".to_string(), |a| a.to_checksum(None));
+            found(FindingKind::AdminMismatch, json!(expected.to_checksum(None)), json!(actual), "EIP-1967 admin slot");
+        }
+    }
+    Some(ProxyInfo { kind, admin, beacon })
 }
 
 /// How many endpoints must answer: all of them unless a quorum says fewer (never fewer than one, never more than
@@ -486,8 +539,10 @@ pub fn run_verdict(networks: &[NetworkResult]) -> Verdict {
     let findings = networks.iter().flat_map(|n| n.findings.iter());
     let worst_record = all.min().unwrap_or(Verdict::Verified);
     let network_unverifiable = findings.clone().any(|f| !f.kind.is_drift());
+    let network_drift = findings.clone().any(|f| f.kind.is_drift());
     match worst_record {
         Verdict::Drift => Verdict::Drift,
+        _ if network_drift => Verdict::Drift,
         _ if network_unverifiable => Verdict::Unverifiable,
         other => other,
     }
@@ -549,6 +604,7 @@ mod tests {
             vec![endpoint("a", EndpointOutcome::Snapshot(snapshot(None, reverted.clone())))],
             &Artifacts::new(),
             None,
+            &[],
         );
         assert_eq!(kinds(&uups), ["not-uups"]);
         let transparent = verify_network(
@@ -557,6 +613,7 @@ mod tests {
             vec![endpoint("a", EndpointOutcome::Snapshot(snapshot(Some(ADMIN), reverted.clone())))],
             &Artifacts::new(),
             None,
+            &[],
         );
         assert!(kinds(&transparent).is_empty());
         assert_eq!(transparent.records[0].proxy.unwrap().kind, ProxyKind::Transparent);
@@ -568,6 +625,7 @@ mod tests {
             vec![endpoint("a", EndpointOutcome::Snapshot(snapshot(None, reverted)))],
             &Artifacts::new(),
             None,
+            &[],
         );
         assert!(kinds(&n).is_empty(), "a source says transparent: {:?}", n.findings);
     }
@@ -583,6 +641,7 @@ mod tests {
             vec![endpoint("a", EndpointOutcome::Snapshot(snapshot(Some(other), ok.clone())))],
             &Artifacts::new(),
             None,
+            &[],
         );
         assert_eq!(kinds(&n), ["admin-mismatch"]);
         assert_eq!(n.records[0].verdict, Verdict::Drift);
@@ -592,6 +651,7 @@ mod tests {
             vec![endpoint("a", EndpointOutcome::Snapshot(snapshot(Some(ADMIN), ok)))],
             &Artifacts::new(),
             None,
+            &[],
         );
         assert!(kinds(&n).is_empty());
     }
@@ -605,11 +665,11 @@ mod tests {
                 endpoint("b", EndpointOutcome::Failed("header not found".into())),
             ]
         };
-        let strict = verify_network(1, &[target()], eps(), &Artifacts::new(), None);
+        let strict = verify_network(1, &[target()], eps(), &Artifacts::new(), None, &[]);
         assert_eq!(strict.records[0].verdict, Verdict::Unverifiable);
         assert!(strict.findings[0].detail.contains("b: header not found"), "{:?}", strict.findings);
         assert_eq!(run_verdict(&[strict]), Verdict::Unverifiable);
-        let tolerant = verify_network(1, &[target()], eps(), &Artifacts::new(), Some(1));
+        let tolerant = verify_network(1, &[target()], eps(), &Artifacts::new(), Some(1), &[]);
         // Partial: the record has no hash to check; everything it has was read and matches.
         assert_eq!(tolerant.records[0].verdict, Verdict::Partial, "{:?}", tolerant.findings);
         assert_eq!(required_endpoints(3, Some(2)), 2);
