@@ -283,3 +283,62 @@ fn a_manifest_admin_that_is_not_on_chain_is_admin_mismatch() {
     assert_eq!(findings_of(&report), ["null \"admin-mismatch\""], "only the transparent proxy has an admin: {run}");
     assert_eq!(report["findings"][0]["actual"], t.admin.unwrap().to_checksum(None), "{run}");
 }
+
+/// The pinned block's hash is read again after the reads: a change (a reorg) makes the endpoint fail, never a
+/// verdict from reads of two different chains.
+#[test]
+fn a_reorg_under_the_reads_is_unverifiable() {
+    let chain = 84532;
+    let d = deploy(chain, &["ReorgVictim"]).remove(0);
+    let source = leveldb_of(&[&d]);
+    let relay = Relay::start(node(chain).url(), Faults { reorg: true, ..Faults::default() });
+    let run = verify(source.path(), &["--rpc", &format!("{chain}={}", relay.url())]);
+    assert_eq!(run.code, 3, "{run}");
+    let status = endpoints_of(&run.json(), chain)[0]["status"].as_str().unwrap().to_string();
+    assert!(status.contains("a reorg"), "{run}");
+    assert_eq!(kinds_of(&run.json(), chain, Some("ReorgVictim")), ["unverifiable"], "{run}");
+}
+
+/// A backend further behind than --confirmations answers "header not found": those reads are retried (they reach
+/// the other backend) and the fleet verifies.
+#[test]
+fn header_not_found_at_the_pinned_block_is_retried() {
+    let chain = 23295;
+    let d = deploy(chain, &["LagRetried"]).remove(0);
+    (0..3).for_each(|_| lookcoin_state::lab::settle(node(chain)).unwrap());
+    let source = leveldb_of(&[&d]);
+    let relay = Relay::start(node(chain).url(), Faults { lagging_backend: Some(6), ..Faults::default() });
+    let run = verify(source.path(), &["--rpc", &format!("{chain}={}", relay.url())]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(endpoints_of(&run.json(), chain)[0]["retried"].as_u64().unwrap() > 0, "{run}");
+}
+
+/// `--rps` paces an endpoint, and a 429's Retry-After pauses it: both runs verify, and take the time the limits
+/// ask for.
+#[test]
+fn rps_and_retry_after_pace_the_endpoint() {
+    let chain = 56;
+    let d = deploy(chain, &["PacedA"]).remove(0);
+    let source = leveldb_of(&[&d]);
+    std::thread::scope(|s| {
+        let source = source.path();
+        s.spawn(move || {
+            let relay = Relay::start(node(chain).url(), Faults::default());
+            let started = std::time::Instant::now();
+            let url = format!("{chain}={}", relay.url());
+            let run = verify(source, &["--rpc", &url, "--rps", "2", "--burst", "1"]);
+            assert_eq!(run.code, 0, "{run}");
+            assert_eq!(relay.round_trips(), 4, "{run}");
+            assert!(started.elapsed() >= std::time::Duration::from_millis(1400), "4 requests at 2 a second: {run}");
+        });
+        s.spawn(move || {
+            let window = Some((2, std::time::Duration::from_secs(2)));
+            let relay = Relay::start(node(chain).url(), Faults { rate_window: window, ..Faults::default() });
+            let started = std::time::Instant::now();
+            let run = verify(source, &["--rpc", &format!("{chain}={}", relay.url())]);
+            assert_eq!(run.code, 0, "{run}");
+            assert_eq!(relay.round_trips(), 5, "4 and one answered 429: {run}");
+            assert!(started.elapsed() >= std::time::Duration::from_secs(2), "Retry-After honoured: {run}");
+        });
+    });
+}

@@ -80,6 +80,8 @@ pub struct Faults {
     pub endless_body: bool,
     /// Answer every `eth_call` with an EVM revert (code 3) carrying this message.
     pub revert_text: Option<String>,
+    /// A reorg: a block asked for by number a second time comes back with another hash.
+    pub reorg: bool,
 }
 
 /// How an oversized batch is refused (REALWORLD.md §1).
@@ -182,6 +184,7 @@ struct Shared {
     requests: AtomicU32,
     items: AtomicU32,
     window: Mutex<Vec<Instant>>,
+    blocks_seen: Mutex<Vec<String>>,
     stop: AtomicBool,
 }
 
@@ -202,6 +205,7 @@ impl Relay {
             requests: AtomicU32::new(0),
             items: AtomicU32::new(0),
             window: Mutex::new(Vec::new()),
+            blocks_seen: Mutex::new(Vec::new()),
             stop: AtomicBool::new(false),
         });
         let state = shared.clone();
@@ -338,11 +342,31 @@ fn serve(state: &Shared, stream: TcpStream) {
         }
     }
     answers.append(&mut overridden);
+    if f.reorg {
+        reorg(state, &calls, &mut answers);
+    }
     let body = match calls {
         Value::Array(_) => Value::Array(answers),
         _ => answers.into_iter().next().unwrap_or(Value::Null),
     };
     let _ = write_response(&mut stream, status, "application/json", &serde_json::to_vec(&body).unwrap());
+}
+
+/// Gives a block asked for by number a second time another hash.
+fn reorg(state: &Shared, calls: &Value, answers: &mut [Value]) {
+    let list: Vec<&Value> = match calls {
+        Value::Array(a) => a.iter().collect(),
+        one => vec![one],
+    };
+    for call in list.into_iter().filter(|c| c["method"] == "eth_getBlockByNumber") {
+        let Some(number) = call["params"][0].as_str().filter(|n| n.starts_with("0x")) else { continue };
+        let mut seen = state.blocks_seen.lock().unwrap();
+        let again = seen.iter().any(|n| n == number);
+        seen.push(number.to_string());
+        if let (true, Some(answer)) = (again, answers.iter_mut().find(|a| a["id"] == call["id"])) {
+            answer["result"]["hash"] = json!(format!("0x{}", "ee".repeat(32)));
+        }
+    }
 }
 
 /// Refuses an oversized batch in one of the forms real endpoints use.
