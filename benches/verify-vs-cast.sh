@@ -24,7 +24,7 @@ N=${N:-26}
 DELAY_MS=${DELAY_MS:-50}
 CAST=${CAST:-$PWD/fixtures/chain/node_modules/@foundry-rs/cast-linux-amd64/bin/cast}
 ANVIL=fixtures/chain/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil
-TOOL=target/release/lookcoin-state
+TOOL=${CARGO_TARGET_DIR:-target}/release/lookcoin-state
 
 for bin in "$CAST" "${LOOKCOIN_ANVIL:-$ANVIL}"; do
   if [ ! -x "$bin" ]; then
