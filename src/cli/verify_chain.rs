@@ -56,7 +56,8 @@ pub struct Args {
     /// HTTP requests per second per endpoint, for endpoints the networks file does not set.
     #[arg(long)]
     pub rps: Option<f64>,
-    /// Requests that may go at once before --rps paces them (default: one second's worth).
+    /// With --rps: at most this many requests in any BURST/RPS seconds (--rps 5 --burst 300: 300 a minute;
+    /// default: one second's worth).
     #[arg(long)]
     pub burst: Option<u32>,
     /// Largest response body read, in bytes; a larger one fails the round trip.

@@ -31,36 +31,42 @@ pub struct ConnOptions {
     pub retry_after_cap: Duration,
 }
 
-/// Token bucket of one endpoint: `rps` per second on average, bursts of `burst`; and a pause asked by the server.
+/// The pace of one endpoint: at most `burst` requests in any `burst / rps` seconds (so `rps = 5, burst = 300` is
+/// "300 requests a minute", as providers state their limits; the default burst is one second's worth); and a pause
+/// the server asked for (`Retry-After`).
 struct Pace {
-    rps: Option<f64>,
-    burst: f64,
-    state: Mutex<(f64, Instant, Instant)>,
+    /// `(burst, window)` when the endpoint has an `rps`.
+    limit: Option<(usize, Duration)>,
+    /// Send times of the requests of the current window, and the end of a pause.
+    state: Mutex<(std::collections::VecDeque<Instant>, Instant)>,
 }
 
 impl Pace {
     fn new(rps: Option<f64>, burst: Option<u32>) -> Pace {
-        let burst = burst.map_or_else(|| rps.unwrap_or(1.0).ceil().max(1.0), |b| f64::from(b.max(1)));
-        let now = Instant::now();
-        Pace { rps: rps.filter(|r| *r > 0.0), burst, state: Mutex::new((burst, now, now)) }
+        let limit = rps.filter(|r| *r > 0.0 && r.is_finite()).map(|rps| {
+            let burst = burst.map_or_else(|| rps.ceil().max(1.0), |b| f64::from(b.max(1)));
+            (burst as usize, Duration::from_secs_f64(burst / rps))
+        });
+        Pace { limit, state: Mutex::new((std::collections::VecDeque::new(), Instant::now())) }
     }
 
-    /// Waits until a request may go.
+    /// Waits until a request may go, and counts it.
     async fn wait(&self) {
         loop {
             let sleep_until = {
                 let mut s = self.state.lock().await;
                 let now = Instant::now();
-                if s.2 > now {
-                    s.2
-                } else if let Some(rps) = self.rps {
-                    s.0 = (s.0 + now.duration_since(s.1).as_secs_f64() * rps).min(self.burst);
-                    s.1 = now;
-                    if s.0 >= 1.0 {
-                        s.0 -= 1.0;
+                if s.1 > now {
+                    s.1
+                } else if let Some((burst, window)) = self.limit {
+                    while s.0.front().is_some_and(|t| now.duration_since(*t) >= window) {
+                        s.0.pop_front();
+                    }
+                    if s.0.len() < burst {
+                        s.0.push_back(now);
                         return;
                     }
-                    now + Duration::from_secs_f64((1.0 - s.0) / rps)
+                    s.0[0] + window
                 } else {
                     return;
                 }
@@ -72,7 +78,7 @@ impl Pace {
     /// No request before `for_` from now (a `Retry-After`).
     async fn pause(&self, for_: Duration) {
         let mut s = self.state.lock().await;
-        s.2 = s.2.max(Instant::now() + for_);
+        s.1 = s.1.max(Instant::now() + for_);
     }
 }
 

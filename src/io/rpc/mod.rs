@@ -80,7 +80,7 @@ pub struct EndpointLimits {
     pub max_batch: usize,
     /// HTTP requests per second on average (none: as fast as the concurrency cap allows).
     pub rps: Option<f64>,
-    /// Requests that may go at once before `rps` paces them (default: one second's worth).
+    /// At most this many requests in any `burst / rps` seconds (default: one second's worth).
     pub burst: Option<u32>,
 }
 
