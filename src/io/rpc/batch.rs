@@ -50,8 +50,8 @@ impl Pace {
         Pace { limit, state: Mutex::new((std::collections::VecDeque::new(), Instant::now())) }
     }
 
-    /// Waits until a request may go, and counts it.
-    async fn wait(&self) {
+    /// Waits until the window probably has room (nothing is counted: see [`Pace::take`]).
+    async fn ready(&self) {
         loop {
             let sleep_until = {
                 let mut s = self.state.lock().await;
@@ -63,7 +63,6 @@ impl Pace {
                         s.0.pop_front();
                     }
                     if s.0.len() < burst {
-                        s.0.push_back(now);
                         return;
                     }
                     s.0[0] + window
@@ -73,6 +72,25 @@ impl Pace {
             };
             tokio::time::sleep_until(sleep_until).await;
         }
+    }
+
+    /// Counts a request that goes out now, if the window has room and no pause holds: the time recorded is the
+    /// time of sending (after waiting for the concurrency cap), the time the server counts too.
+    async fn take(&self) -> bool {
+        let mut s = self.state.lock().await;
+        let now = Instant::now();
+        if s.1 > now {
+            return false;
+        }
+        let Some((burst, window)) = self.limit else { return true };
+        while s.0.front().is_some_and(|t| now.duration_since(*t) >= window) {
+            s.0.pop_front();
+        }
+        let room = s.0.len() < burst;
+        if room {
+            s.0.push_back(now);
+        }
+        room
     }
 
     /// No request before `for_` from now (a `Retry-After`).
@@ -222,9 +240,15 @@ impl Conn {
             Value::Array(items)
         };
         let bytes = serde_json::to_vec(&body).expect("JSON serializes");
-        self.pace.wait().await;
+        let permit = loop {
+            self.pace.ready().await;
+            let permit = self.limit.acquire().await.expect("the semaphore is never closed");
+            if self.pace.take().await {
+                break permit;
+            }
+        };
         let exchange = {
-            let _permit = self.limit.acquire().await.expect("the semaphore is never closed");
+            let _permit = permit;
             self.round_trips.fetch_add(1, Ordering::SeqCst);
             self.requests.fetch_add(calls.len() as u32, Ordering::SeqCst);
             post(&self.client, &self.endpoint.url, bytes, self.options.timeout, self.options.max_body).await
