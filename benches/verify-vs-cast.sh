@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # verify-chain versus what a user would script: the same checks of N = 26 contracts on 5 networks, through relays
-# that add 50 ms to every HTTP request, timed (a) with `lookcoin-state verify-chain` and (b) with sequential
+# with the strictest realistic provider profile (batches of at most 10, 5 MB bodies, 300 requests a minute per
+# endpoint; properties/relay.rs Profile::OpPublic) that also add 50 ms to every HTTP request, timed (a) with `lookcoin-state verify-chain` and (b) with sequential
 # foundry `cast` calls (benches/verify-with-cast.sh). Prints both wall times, the ratio, and the requests and round
 # trips each made per network (counted by the relays).
 #
@@ -10,8 +11,10 @@
 #   N (contracts per network; default 26), DELAY_MS (per request; default 50).
 #
 # The set-up is the verify bench's own (`benches/verify.rs --lab DIR`): 5 anvil nodes (56, 97, 84532, 11155420,
-# 23295), N real DemoToken + DemoProxy deployments each, their records in a LevelDB folder, one delaying relay per
-# node (properties/relay.rs), all on 127.0.0.1. Every process this script starts is stopped on exit.
+# 23295), N real DemoToken + DemoProxy deployments each, their records in a LevelDB folder, one relay per node
+# (properties/relay.rs), all on 127.0.0.1. verify-chain is told the limits (--max-batch 10 --rps 5 --burst 300).
+# Every timed run starts with a fresh rate window (the lab's `reset`). Every process this script starts is stopped
+# on exit.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -21,7 +24,7 @@ N=${N:-26}
 DELAY_MS=${DELAY_MS:-50}
 CAST=${CAST:-$PWD/fixtures/chain/node_modules/@foundry-rs/cast-linux-amd64/bin/cast}
 ANVIL=fixtures/chain/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil
-TOOL=target/release/lookcoin-state
+TOOL=${CARGO_TARGET_DIR:-target}/release/lookcoin-state
 
 for bin in "$CAST" "${LOOKCOIN_ANVIL:-$ANVIL}"; do
   if [ ! -x "$bin" ]; then
@@ -82,6 +85,14 @@ counts() {
   echo "the lab did not write its counters" >&2
   exit 3
 }
+# reset: every relay's rate window starts afresh
+reset() {
+  rm -f "$work/reset-done"
+  echo reset >&3
+  for _ in $(seq 100); do [ -e "$work/reset-done" ] && return; sleep 0.05; done
+  echo "the lab did not reset its relays" >&2
+  exit 3
+}
 # per_network BEFORE AFTER RUNS: round trips and requests per network and per run
 per_network() {
   awk -F'\t' -v runs="$3" 'NR == FNR { rt[$1] = $2; rq[$1] = $3; next }
@@ -98,9 +109,11 @@ echo "==> (a) $TOOL verify-chain, $RUNS runs"
 counts a0
 : >"$work/a.ms"
 for i in $(seq "$RUNS"); do
+  reset
   t0=$(now)
   status=0
-  "$TOOL" verify-chain "$work/leveldb" "${rpc_flags[@]}" --format json >"$work/a.json" || status=$?
+  "$TOOL" verify-chain "$work/leveldb" "${rpc_flags[@]}" --max-batch 10 --rps 5 --burst 300 --format json \
+    >"$work/a.json" || status=$?
   t1=$(now)
   verdict=$(grep -o '"verdict": *"[a-z-]*"' "$work/a.json" | head -1)
   if [ "$status" -ne 0 ]; then
@@ -116,6 +129,7 @@ echo "==> (b) benches/verify-with-cast.sh (sequential cast calls), $CAST_RUNS ru
 counts b0
 : >"$work/b.ms"
 for i in $(seq "$CAST_RUNS"); do
+  reset
   t0=$(now)
   # In the background and waited for, so that a signal stops this script at once (the trap then stops it).
   CAST="$CAST" bash benches/verify-with-cast.sh "$work/targets.tsv" "$work/relays.tsv" >"$work/b.out" &

@@ -487,6 +487,9 @@ fn numeric_flags_out_of_range_are_refused_as_usage_never_a_panic() {
         ("--timeout", "0"),
         ("--timeout", "18446744073709551615"),
         ("--retries", "4294967295"),
+        ("--rps", "0"),
+        ("--rps", "1e-300"),
+        ("--rps", "NaN"),
         ("--max-file-mb", "0"),
         ("--max-file-mb", "-1"),
     ] {

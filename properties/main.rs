@@ -35,6 +35,7 @@ mod relay;
 
 mod demo_job;
 mod onchain;
+mod provider_profiles;
 mod report_schemas;
 mod terminal;
 mod verify_cli;

@@ -5,6 +5,7 @@ use super::{exit, in_github_actions, output_error, Format, FormatFlag};
 use crate::core::onchain::verify::Verdict;
 use crate::error::ToolError;
 use crate::io::atomic::write_report_file;
+use crate::io::networks_file::LimitFlags;
 use crate::io::paths::refuse_overlap;
 use crate::io::rpc::BlockTag;
 use crate::pipeline::verify::{verify, VerifyOptions};
@@ -46,6 +47,36 @@ pub struct Args {
     /// Requests in flight at once, across all networks; 1 to 1024.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub max_concurrency: u32,
+    /// With --block latest: read every network this many blocks behind its head, so that every backend of a
+    /// load-balanced endpoint has the block.
+    #[arg(long, default_value_t = crate::core::onchain::reads::DEFAULT_CONFIRMATIONS)]
+    pub confirmations: u64,
+    /// JSON-RPC calls per batch for endpoints the networks file does not set (halved on a refusal).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub max_batch: Option<u64>,
+    /// HTTP requests per second per endpoint, for endpoints the networks file does not set (0.001 to 100000).
+    #[arg(long, value_parser = parse_rps)]
+    pub rps: Option<f64>,
+    /// With --rps: at most this many requests in any BURST/RPS seconds (--rps 5 --burst 300: 300 a minute;
+    /// default: one second's worth).
+    #[arg(long)]
+    pub burst: Option<u32>,
+    /// Largest response body read, in bytes; a larger one fails the round trip.
+    #[arg(long, default_value_t = crate::core::onchain::reads::DEFAULT_MAX_BODY)]
+    pub max_body: usize,
+    /// Verify only this chain (repeat for more); records on other chains are left out.
+    #[arg(long = "chain", value_name = "CHAINID")]
+    pub chains: Vec<u64>,
+}
+
+/// A request rate the pacing can use: finite, from one request in 1000 s to 100,000 a second.
+pub fn parse_rps(text: &str) -> Result<f64, String> {
+    let rps: f64 = text.parse().map_err(|_| format!("`{text}` is not a number"))?;
+    if rps.is_finite() && (0.001..=100_000.0).contains(&rps) {
+        Ok(rps)
+    } else {
+        Err(format!("`{text}` is not between 0.001 and 100000"))
+    }
 }
 
 fn parse_block(text: &str) -> Result<BlockTag, String> {
@@ -70,6 +101,10 @@ impl Args {
             timeout: Duration::from_secs(self.timeout),
             retries: self.retries,
             max_concurrency: self.max_concurrency as usize,
+            confirmations: self.confirmations,
+            limits: LimitFlags { max_batch: self.max_batch.map(|n| n as usize), rps: self.rps, burst: self.burst },
+            max_body: self.max_body,
+            chains: self.chains.clone(),
         }
     }
 }

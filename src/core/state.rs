@@ -223,6 +223,8 @@ pub struct UnattributedProxy {
     /// The proxy kind the format states (`uups`, `transparent`, `beacon`), if any.
     pub kind: Option<String>,
     pub origin: String,
+    /// The proxy admin the source declares (OpenZeppelin manifests' `admin`), if any.
+    pub admin: Option<AddressText>,
 }
 
 /// A chain's proxy admin as a format states it once for the chain (OpenZeppelin's `admin`).

@@ -19,12 +19,29 @@ pub enum Contract {
     DemoToken,
     /// Same shape, other bytecode: the "someone upgraded the code" drift.
     DemoTokenV2,
-    /// An implementation without `proxiableUUID()`.
+    /// An implementation without `proxiableUUID()` (also the implementation behind transparent and beacon proxies).
     NotUups,
+    /// EIP-1967 transparent proxy: `constructor(address implementation, address admin, bytes data)`.
+    DemoTransparentProxy,
+    /// The admin contract of transparent proxies.
+    DemoProxyAdmin,
+    /// An upgradeable beacon: `constructor(address implementation)`.
+    DemoBeacon,
+    /// EIP-1967 beacon proxy: `constructor(address beacon, bytes data)`.
+    DemoBeaconProxy,
 }
 
 impl Contract {
-    pub const ALL: [Contract; 4] = [Contract::DemoProxy, Contract::DemoToken, Contract::DemoTokenV2, Contract::NotUups];
+    pub const ALL: [Contract; 8] = [
+        Contract::DemoProxy,
+        Contract::DemoToken,
+        Contract::DemoTokenV2,
+        Contract::NotUups,
+        Contract::DemoTransparentProxy,
+        Contract::DemoProxyAdmin,
+        Contract::DemoBeacon,
+        Contract::DemoBeaconProxy,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -32,6 +49,10 @@ impl Contract {
             Contract::DemoToken => "DemoToken",
             Contract::DemoTokenV2 => "DemoTokenV2",
             Contract::NotUups => "NotUups",
+            Contract::DemoTransparentProxy => "DemoTransparentProxy",
+            Contract::DemoProxyAdmin => "DemoProxyAdmin",
+            Contract::DemoBeacon => "DemoBeacon",
+            Contract::DemoBeaconProxy => "DemoBeaconProxy",
         }
     }
 
@@ -41,6 +62,10 @@ impl Contract {
             Contract::DemoToken => include_str!("../../fixtures/chain/artifacts/DemoToken.json"),
             Contract::DemoTokenV2 => include_str!("../../fixtures/chain/artifacts/DemoTokenV2.json"),
             Contract::NotUups => include_str!("../../fixtures/chain/artifacts/NotUups.json"),
+            Contract::DemoTransparentProxy => include_str!("../../fixtures/chain/artifacts/DemoTransparentProxy.json"),
+            Contract::DemoProxyAdmin => include_str!("../../fixtures/chain/artifacts/DemoProxyAdmin.json"),
+            Contract::DemoBeacon => include_str!("../../fixtures/chain/artifacts/DemoBeacon.json"),
+            Contract::DemoBeaconProxy => include_str!("../../fixtures/chain/artifacts/DemoBeaconProxy.json"),
         }
     }
 
@@ -145,6 +170,19 @@ pub fn initialize_call(name: &str, supply: U256) -> Vec<u8> {
     out.extend_from_slice(&word(U256::from(64))); // offset of the string, after the two head words
     out.extend_from_slice(&word(supply));
     out.extend(dynamic_tail(name.as_bytes()));
+    out
+}
+
+/// Creation code of `contract` followed by ABI-encoded address arguments and one `bytes` argument.
+pub fn creation_with(contract: Contract, addresses: &[Address], data: Option<&[u8]>) -> Vec<u8> {
+    let mut out = contract.artifact().creation.clone();
+    for a in addresses {
+        out.extend_from_slice(B256::left_padding_from(a.as_slice()).as_slice());
+    }
+    if let Some(data) = data {
+        out.extend_from_slice(&word(U256::from(32 * (addresses.len() + 1))));
+        out.extend(dynamic_tail(data));
+    }
     out
 }
 

@@ -2,9 +2,11 @@
 //! it, and plants drift afterwards with anvil's cheat methods (the chain changes; the records do not).
 
 use super::anvil::AnvilNode;
-use super::contracts::{initialize_call, proxy_creation, Contract};
+use super::contracts::{creation_with, initialize_call, proxy_creation, Contract};
 use super::rpc::{lab_error, LabRpc};
 use crate::core::network::NetworkTable;
+use crate::core::onchain::reads::DEFAULT_CONFIRMATIONS;
+use crate::core::onchain::ProxyKind;
 use crate::core::onchain::IMPLEMENTATION_SLOT;
 use crate::core::primitives::{AddressText, ChainId, ContractName, HashText, TimestampMs};
 use crate::core::record::{DeploymentRecord, SourceEntries};
@@ -26,12 +28,80 @@ pub struct Deployed {
     /// Which contract the implementation is.
     pub contract: Contract,
     pub record: DeploymentRecord,
+    pub kind: ProxyKind,
+    /// The proxy admin contract (transparent proxies).
+    pub admin: Option<Address>,
+    /// The beacon (beacon proxies).
+    pub beacon: Option<Address>,
 }
 
 /// Deploys, for each name, a `DemoToken` implementation and a `DemoProxy` initialised with
-/// `initialize(name, 10^24)`. Names may be fully qualified (`contracts/x/A.sol:A`).
+/// `initialize(name, 10^24)`. Names may be fully qualified (`contracts/x/A.sol:A`). Then mines
+/// [`DEFAULT_CONFIRMATIONS`] blocks, so that `verify-chain`'s default pinned block holds the new contracts.
 pub fn deploy_demo_set(node: &AnvilNode, names: &[&str]) -> Result<Vec<Deployed>, ToolError> {
-    names.iter().map(|name| deploy_pair(node, name, Contract::DemoToken)).collect()
+    let set = names.iter().map(|name| deploy_pair(node, name, Contract::DemoToken)).collect();
+    settle(node)?;
+    set
+}
+
+/// Mines [`DEFAULT_CONFIRMATIONS`] blocks: what was just deployed or planted is then in the block `verify-chain`
+/// pins by default.
+pub fn settle(node: &AnvilNode) -> Result<(), ToolError> {
+    (0..DEFAULT_CONFIRMATIONS).try_for_each(|_| node.rpc().mine())
+}
+
+/// Deploys a `NotUups` implementation behind a `DemoTransparentProxy` whose admin is a new `DemoProxyAdmin`, and
+/// returns its record (the proxy's kind and admin are on chain only, as in a LevelDB record).
+pub fn deploy_transparent(node: &AnvilNode, name: &str) -> Result<Deployed, ToolError> {
+    let rpc = node.rpc();
+    let implementation = created(rpc.transact(None, &Contract::NotUups.artifact().creation)?, name)?;
+    let admin = created(rpc.transact(None, &Contract::DemoProxyAdmin.artifact().creation)?, name)?;
+    let init = initialize_call(name, supply());
+    let code = creation_with(Contract::DemoTransparentProxy, &[implementation, admin], Some(&init));
+    let proxy = created(rpc.transact(None, &code)?, name)?;
+    settle(node)?;
+    let record = record_of(node.chain_id(), name, implementation, proxy, Contract::NotUups);
+    Ok(Deployed {
+        chain_id: node.chain_id(),
+        name: name.to_string(),
+        proxy,
+        implementation,
+        contract: Contract::NotUups,
+        record,
+        kind: ProxyKind::Transparent,
+        admin: Some(admin),
+        beacon: None,
+    })
+}
+
+/// Deploys a `NotUups` implementation, a `DemoBeacon` for it and a `DemoBeaconProxy` of that beacon.
+pub fn deploy_beacon(node: &AnvilNode, name: &str) -> Result<Deployed, ToolError> {
+    let rpc = node.rpc();
+    let implementation = created(rpc.transact(None, &Contract::NotUups.artifact().creation)?, name)?;
+    let beacon = created(rpc.transact(None, &creation_with(Contract::DemoBeacon, &[implementation], None))?, name)?;
+    let init = initialize_call(name, supply());
+    let proxy = created(rpc.transact(None, &creation_with(Contract::DemoBeaconProxy, &[beacon], Some(&init)))?, name)?;
+    settle(node)?;
+    let record = record_of(node.chain_id(), name, implementation, proxy, Contract::NotUups);
+    Ok(Deployed {
+        chain_id: node.chain_id(),
+        name: name.to_string(),
+        proxy,
+        implementation,
+        contract: Contract::NotUups,
+        record,
+        kind: ProxyKind::Beacon,
+        admin: None,
+        beacon: Some(beacon),
+    })
+}
+
+fn supply() -> U256 {
+    U256::from_str_radix(DEMO_SUPPLY, 10).expect("a literal number")
+}
+
+fn created(receipt: super::rpc::Receipt, name: &str) -> Result<Address, ToolError> {
+    receipt.contract.ok_or_else(|| lab_error(format!("deployment for {name}"), "the receipt names no new contract"))
 }
 
 /// Deploys `implementation` and a proxy in front of it, with real transactions, and returns its record.
@@ -53,6 +123,9 @@ pub fn deploy_pair(node: &AnvilNode, name: &str, implementation: Contract) -> Re
         implementation: impl_address,
         contract: implementation,
         record,
+        kind: ProxyKind::Uups,
+        admin: None,
+        beacon: None,
     })
 }
 
@@ -98,10 +171,18 @@ pub enum Drift {
     RemoveImplementation,
     /// The implementation's code is replaced by another contract's (immutables filled as its constructor would).
     ReplaceImplementation(Contract),
+    /// The beacon of a beacon proxy names another implementation (`DemoBeacon.implementation` is slot 0).
+    BeaconImplementation(Address),
 }
 
-/// Plants `drift` on `deployed` and mines a block, so reads at the latest block see it.
+/// Plants `drift` on `deployed` and mines blocks, so reads at the latest block and at `verify-chain`'s default
+/// pinned block see it.
 pub fn plant(rpc: &LabRpc, deployed: &Deployed, drift: Drift) -> Result<(), ToolError> {
+    plant_only(rpc, deployed, drift)?;
+    (0..DEFAULT_CONFIRMATIONS).try_for_each(|_| rpc.mine())
+}
+
+fn plant_only(rpc: &LabRpc, deployed: &Deployed, drift: Drift) -> Result<(), ToolError> {
     match drift {
         Drift::ImplementationSlot(to) => {
             rpc.set_storage_at(deployed.proxy, IMPLEMENTATION_SLOT, B256::left_padding_from(to.as_slice()))
@@ -110,6 +191,10 @@ pub fn plant(rpc: &LabRpc, deployed: &Deployed, drift: Drift) -> Result<(), Tool
         Drift::RemoveImplementation => rpc.set_code(deployed.implementation, &[]),
         Drift::ReplaceImplementation(other) => {
             rpc.set_code(deployed.implementation, &other.artifact().runtime_at(deployed.implementation))
+        }
+        Drift::BeaconImplementation(to) => {
+            let beacon = deployed.beacon.ok_or_else(|| lab_error(&deployed.name, "not a beacon proxy"))?;
+            rpc.set_storage_at(beacon, B256::ZERO, B256::left_padding_from(to.as_slice()))
         }
     }
 }

@@ -16,7 +16,9 @@ pub mod rpc;
 
 pub use anvil::{start_all, AnvilNode};
 pub use contracts::Contract;
-pub use deploy::{deploy_demo_set, deploy_pair, entries_of, plant, Deployed, Drift};
+pub use deploy::{
+    deploy_beacon, deploy_demo_set, deploy_pair, deploy_transparent, entries_of, plant, settle, Deployed, Drift,
+};
 pub use rpc::LabRpc;
 
 use crate::error::ToolError;

@@ -5,14 +5,14 @@
 use super::load::load_source;
 use crate::core::network::NetworkTable;
 use crate::core::onchain::verify::{verify_network, NetworkResult};
-use crate::core::onchain::{Artifacts, ReadPlan, Target};
+use crate::core::onchain::{Artifacts, DeclaredProxy, ReadPlan, Target};
 use crate::core::reports::verify::VerifyReport;
 use crate::core::state::{SourceFormat, SourceState};
 use crate::error::{ErrorKind, ToolError};
 use crate::io::artifacts::read_artifacts;
-use crate::io::networks_file::{parse_rpc_flag, read_networks_file, EndpointMap};
+use crate::io::networks_file::{parse_rpc_flag, read_networks_file, EndpointMap, LimitFlags};
 use crate::io::rpc::{fetch_network, BlockTag, RpcOptions};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,6 +34,14 @@ pub struct VerifyOptions {
     pub retries: u32,
     /// Requests in flight at once, across all networks.
     pub max_concurrency: usize,
+    /// With `latest`: pin this many blocks behind the head.
+    pub confirmations: u64,
+    /// Limits of every endpoint the networks file does not set (`max_batch`, `rps`, `burst`).
+    pub limits: LimitFlags,
+    /// Response bodies over this many bytes are cut off (the round trip fails).
+    pub max_body: usize,
+    /// Verify only these chains (all when empty).
+    pub chains: Vec<u64>,
 }
 
 impl VerifyOptions {
@@ -47,6 +55,10 @@ impl VerifyOptions {
             timeout: Duration::from_secs(15),
             retries: 3,
             max_concurrency: 8,
+            confirmations: crate::core::onchain::reads::DEFAULT_CONFIRMATIONS,
+            limits: LimitFlags::default(),
+            max_body: crate::core::onchain::reads::DEFAULT_MAX_BODY,
+            chains: Vec::new(),
         }
     }
 }
@@ -66,11 +78,11 @@ fn targets_of(source: &SourceState) -> (BTreeMap<u64, Vec<Target>>, usize) {
 
 fn endpoints_of(options: &VerifyOptions, chains: &BTreeMap<u64, Vec<Target>>) -> Result<EndpointMap, ToolError> {
     let mut map = match &options.networks {
-        Some(path) => read_networks_file(path)?,
+        Some(path) => read_networks_file(path, &options.limits)?,
         None => EndpointMap::new(),
     };
     for flag in &options.rpc {
-        let (chain, endpoint) = parse_rpc_flag(flag)?;
+        let (chain, endpoint) = parse_rpc_flag(flag, &options.limits)?;
         if !chains.contains_key(&chain) {
             let held: Vec<String> = chains.keys().map(u64::to_string).collect();
             return Err(ToolError::new(
@@ -80,9 +92,36 @@ fn endpoints_of(options: &VerifyOptions, chains: &BTreeMap<u64, Vec<Target>>) ->
             )
             .with_hint(format!("the source's chains are {}", held.join(", "))));
         }
-        map.entry(chain).or_default().push(endpoint);
+        map.entry(chain).or_default().endpoints.push(endpoint);
     }
     Ok(map)
+}
+
+/// Keeps the chains `--chain` names (all when none); returns the records left out. A `--chain` the source does not
+/// hold is a bad flag, not an empty success.
+fn filter_chains(chains: &mut BTreeMap<u64, Vec<Target>>, wanted: &[u64]) -> Result<usize, ToolError> {
+    if wanted.is_empty() {
+        return Ok(0);
+    }
+    let wanted: BTreeSet<u64> = wanted.iter().copied().collect();
+    if let Some(missing) = wanted.iter().find(|c| !chains.contains_key(c)) {
+        let held: Vec<String> = chains.keys().map(u64::to_string).collect();
+        return Err(ToolError::new(
+            ErrorKind::BadFlag,
+            format!("--chain {missing}"),
+            format!("the source holds no record on chain {missing}"),
+        )
+        .with_hint(format!("the source's chains are {}", held.join(", "))));
+    }
+    let mut excluded = 0;
+    chains.retain(|chain, targets| {
+        let keep = wanted.contains(chain);
+        if !keep {
+            excluded += targets.len();
+        }
+        keep
+    });
+    Ok(excluded)
 }
 
 /// Fetches every network concurrently and verifies each.
@@ -92,6 +131,7 @@ async fn verify_all(
     options: RpcOptions,
     artifacts: Artifacts,
     cap: usize,
+    declared: Vec<DeclaredProxy>,
 ) -> Vec<NetworkResult> {
     let limit = Arc::new(tokio::sync::Semaphore::new(cap.max(1)));
     let artifacts = Arc::new(artifacts);
@@ -99,10 +139,11 @@ async fn verify_all(
     for (chain, targets) in chains {
         let eps = endpoints.get(&chain).cloned().unwrap_or_default();
         let (options, limit, artifacts) = (options.clone(), limit.clone(), artifacts.clone());
+        let declared: Vec<DeclaredProxy> = declared.iter().filter(|d| d.chain_id == chain).cloned().collect();
         tasks.spawn(async move {
-            let plan = ReadPlan::of(&targets);
-            let answers = fetch_network(chain, &eps, &plan, &options, limit).await;
-            verify_network(chain, &targets, answers, &artifacts)
+            let plan = ReadPlan::of(&targets).with_declared(&declared);
+            let answers = fetch_network(chain, &eps.endpoints, &plan, &options, limit).await;
+            verify_network(chain, &targets, answers, &artifacts, eps.quorum, &declared)
         });
     }
     let mut results = Vec::new();
@@ -116,7 +157,7 @@ async fn verify_all(
 /// Loads the source, asks every network and verifies every record: the report `verify-chain` renders.
 pub fn verify(source: &Path, format: Option<SourceFormat>, options: &VerifyOptions) -> Result<VerifyReport, ToolError> {
     let state = load_source(source, format)?;
-    let (chains, skipped) = targets_of(&state);
+    let (mut chains, skipped) = targets_of(&state);
     if chains.is_empty() {
         return Err(ToolError::new(
             ErrorKind::BadFlag,
@@ -125,6 +166,7 @@ pub fn verify(source: &Path, format: Option<SourceFormat>, options: &VerifyOptio
         )
         .with_hint("verify-chain needs records with `address` (LevelDB, our JSON, v1 `contracts`, v3)"));
     }
+    let excluded = filter_chains(&mut chains, &options.chains)?;
     let endpoints = endpoints_of(options, &chains)?;
     let artifacts = match &options.artifacts {
         Some(dir) => read_artifacts(dir)?,
@@ -135,14 +177,19 @@ pub fn verify(source: &Path, format: Option<SourceFormat>, options: &VerifyOptio
         retries: options.retries,
         backoff: Duration::from_millis(250),
         block: options.block,
+        confirmations: options.confirmations,
+        max_body: options.max_body.max(1024),
+        retry_after_cap: Duration::from_secs(60),
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| ToolError::new(ErrorKind::Runtime, "async runtime", "cannot start").caused_by(e))?;
     let artifact_notes = artifacts.collisions();
-    let networks = runtime.block_on(verify_all(chains, endpoints, rpc, artifacts, options.max_concurrency));
+    let declared: Vec<DeclaredProxy> = state.unattributed_proxies.iter().map(DeclaredProxy::of).collect();
+    let networks = runtime.block_on(verify_all(chains, endpoints, rpc, artifacts, options.max_concurrency, declared));
     let mut report = VerifyReport::new(state.label.clone(), networks, skipped, &NetworkTable::builtin());
     report.artifact_notes = artifact_notes;
+    report.excluded = excluded;
     Ok(report)
 }

@@ -5,9 +5,11 @@ use crate::core::compare::Discrepancy;
 use crate::core::reports::verify::VerifyReport;
 use std::io::Write;
 
-/// Escapes a workflow command's message (`%`, CR, LF) as GitHub documents.
+/// Escapes a workflow command's message (`%`, CR, LF) as GitHub documents, and every other control character
+/// (terminal escape sequences in server text) as `\u{..}`.
 fn escape_message(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    let escaped = text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    crate::error::printable(&escaped).into_owned()
 }
 
 /// Escapes a workflow command property value (also `:` and `,`).

@@ -314,16 +314,26 @@ pub fn verify(out: &mut dyn Write, report: &VerifyReport) -> std::io::Result<()>
             writeln!(out, "endpoints: none given")?;
         }
         for e in &n.endpoints {
+            let retried = if e.retried > 0 { format!(", {} reads retried", e.retried) } else { String::new() };
             writeln!(
                 out,
-                "endpoint {}: {} ({} round trips, {} requests)",
-                e.endpoint,
-                e.outcome.status(),
+                "endpoint {}: {} ({} round trips, {} requests, batches of up to {}{retried})",
+                printable(&e.endpoint),
+                printable(&e.outcome.status()),
                 e.round_trips,
-                e.requests
+                e.requests,
+                e.batch_size
             )?;
         }
-        let mut t = table(&["contract", "verdict", "hash matched by", "not checked"]);
+        for (d, info) in &n.proxies {
+            let shown = info.map_or("not read or no code".to_string(), |p| {
+                let admin = p.admin.map_or(String::new(), |a| format!(", admin {}", a.to_checksum(None)));
+                let beacon = p.beacon.map_or(String::new(), |b| format!(", beacon {}", b.to_checksum(None)));
+                format!("{}{admin}{beacon}", p.kind.name())
+            });
+            writeln!(out, "proxy {} ({}): {shown}", d.address.to_checksum(None), printable(&d.origin))?;
+        }
+        let mut t = table(&["contract", "verdict", "proxy", "hash matched by", "not checked"]);
         for r in &n.records {
             let matched = r.code_match.as_ref().map_or("-".to_string(), |m| {
                 let via = m.artifact.as_deref().map_or(String::new(), |f| format!(" via {}", printable(f)));
@@ -332,6 +342,11 @@ pub fn verify(out: &mut dyn Write, report: &VerifyReport) -> std::io::Result<()>
             t.add_row(vec![
                 printable(&r.contract).into_owned(),
                 r.verdict.name().to_string(),
+                r.proxy.map_or("-".to_string(), |p| {
+                    let admin = p.admin.map_or(String::new(), |a| format!(", admin {}", a.to_checksum(None)));
+                    let beacon = p.beacon.map_or(String::new(), |b| format!(", beacon {}", b.to_checksum(None)));
+                    format!("{}{admin}{beacon}", p.kind.name())
+                }),
                 matched,
                 if r.unchecked.is_empty() { "-".to_string() } else { r.unchecked.join("; ") },
             ]);
@@ -341,11 +356,11 @@ pub fn verify(out: &mut dyn Write, report: &VerifyReport) -> std::io::Result<()>
             let mut f = table(&["contract", "finding", "expected", "actual", "detail"]);
             for x in &n.findings {
                 f.add_row(vec![
-                    x.contract.clone().unwrap_or_else(|| "(network)".into()),
+                    x.contract.as_deref().map_or("(network)".into(), |c| printable(c).into_owned()),
                     x.kind.name().to_string(),
                     cell(&x.expected),
                     cell(&x.actual),
-                    x.detail.clone(),
+                    printable(&x.detail).into_owned(),
                 ]);
             }
             writeln!(out, "{f}")?;
@@ -356,11 +371,14 @@ pub fn verify(out: &mut dyn Write, report: &VerifyReport) -> std::io::Result<()>
         report.verdict_counts().into_iter().filter(|(_, c)| *c > 0).map(|(v, c)| format!("{c} {}", v.name())).collect();
     let findings: Vec<String> =
         report.finding_counts().into_iter().filter(|(_, c)| *c > 0).map(|(k, c)| format!("{} {c}", k.name())).collect();
-    let skipped = if report.skipped > 0 {
+    let mut skipped = if report.skipped > 0 {
         format!("; {} records without an implementation address not checked", report.skipped)
     } else {
         String::new()
     };
+    if report.excluded > 0 {
+        skipped.push_str(&format!("; {} records on chains left out by --chain", report.excluded));
+    }
     writeln!(
         out,
         "{}: {} networks; records: {}; findings: {}{skipped}; verdict: {}",

@@ -176,6 +176,13 @@ pub fn verify_value(report: &VerifyReport) -> Value {
                 "block": n.block.map(|b| json!({"number": b.number, "hash": format!("{:#x}", b.hash)})),
                 "endpoints": n.endpoints.iter().map(|e| json!({
                     "url": e.endpoint, "status": e.outcome.status(), "roundTrips": e.round_trips, "requests": e.requests,
+                    "batchSize": e.batch_size, "retried": e.retried,
+                })).collect::<Vec<_>>(),
+                "proxies": n.proxies.iter().map(|(d, info)| json!({
+                    "address": d.address.to_checksum(None), "origin": d.origin,
+                    "declaredKind": d.kind.map(|k| k.name()), "declaredAdmin": d.admin.map(|a| a.to_checksum(None)),
+                    "kind": info.map(|p| p.kind.name()), "admin": info.and_then(|p| p.admin).map(|a| a.to_checksum(None)),
+                    "beacon": info.and_then(|p| p.beacon).map(|b| b.to_checksum(None)),
                 })).collect::<Vec<_>>(),
             })
         })
@@ -186,10 +193,14 @@ pub fn verify_value(report: &VerifyReport) -> Value {
         .flat_map(|n| &n.records)
         .map(|r| {
             let m = r.code_match.as_ref();
+            let proxy = r.proxy.map(|p| {
+                json!({"kind": p.kind.name(), "admin": p.admin.map(|a| a.to_checksum(None)),
+                       "beacon": p.beacon.map(|b| b.to_checksum(None))})
+            });
             json!({
                 "chainId": r.chain_id, "contract": r.contract, "verdict": r.verdict.name(),
                 "normalisation": m.map(|m| m.steps_name()), "artifact": m.and_then(|m| m.artifact.clone()),
-                "hashMatched": m.map(|m| m.bytecode.name()), "notChecked": r.unchecked,
+                "hashMatched": m.map(|m| m.bytecode.name()), "notChecked": r.unchecked, "proxy": proxy,
             })
         })
         .collect();
@@ -205,6 +216,7 @@ pub fn verify_value(report: &VerifyReport) -> Value {
             "networks": report.networks.len(),
             "records": records.len(),
             "skippedWithoutAddress": report.skipped,
+            "excludedByChainFilter": report.excluded,
             "byVerdict": by_verdict,
             "byKind": by_kind,
         },

@@ -62,7 +62,14 @@ pub fn verify_xml(report: &VerifyReport) -> String {
                         about
                             .iter()
                             .map(|f| {
-                                format!("{}: expected {} actual {} ({})", f.kind.name(), f.expected, f.actual, f.detail)
+                                let line = format!(
+                                    "{}: expected {} actual {} ({})",
+                                    f.kind.name(),
+                                    f.expected,
+                                    f.actual,
+                                    f.detail
+                                );
+                                crate::error::printable(&line).into_owned()
                             })
                             .collect::<Vec<_>>()
                             .join("\n"),

@@ -166,7 +166,8 @@ fn proxies(state: &mut SourceState, file: &InputFile, chain_id: u64) -> Result<(
         let origin = format!("{}: proxies[{i}]", file.origin);
         let address = address_of(proxy, &origin)?;
         let kind = proxy.get("kind").and_then(Value::as_str).map(str::to_string);
-        state.unattributed_proxies.push(UnattributedProxy { chain_id, address, kind, origin });
+        let admin = manifest_admin(file);
+        state.unattributed_proxies.push(UnattributedProxy { chain_id, address, origin, kind, admin });
     }
     Ok(())
 }
@@ -197,6 +198,11 @@ pub fn layout_contract(implementation: &Value) -> Option<String> {
         .filter(|(id, _)| !id.starts_with("erc7201:openzeppelin."))
         .filter_map(|(_, items)| contract_of_last(items))
         .next_back()
+}
+
+/// The manifest's `admin.address` (the ProxyAdmin of its transparent proxies), when it holds a valid one.
+fn manifest_admin(file: &InputFile) -> Option<AddressText> {
+    file.json.pointer("/admin/address").and_then(Value::as_str).and_then(AddressText::parse)
 }
 
 fn implementations(state: &mut SourceState, file: &InputFile, chain_id: u64) -> Result<(), FormatError> {

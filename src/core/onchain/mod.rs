@@ -2,6 +2,7 @@
 //! the comparison of records with it (`verify`). No network here: tests feed snapshot values directly.
 
 pub mod code;
+pub mod reads;
 pub mod verify;
 
 pub use code::{ArtifactInfo, Artifacts};
@@ -30,6 +31,60 @@ pub struct Target {
     pub proxy: Option<Address>,
     /// The recorded implementation hash (lowercase), or the factory hash when that is all there is.
     pub expected_hash: Option<String>,
+    /// The proxy kind a source declares (OpenZeppelin manifests' `kind`), if any.
+    pub declared_kind: Option<ProxyKind>,
+    /// The proxy admin a source declares (OpenZeppelin manifests' `admin`), if any.
+    pub expected_admin: Option<Address>,
+}
+
+/// A proxy a source lists without naming its contract (OpenZeppelin manifests' `proxies`), with the kind and admin
+/// the source declares: checked on its own (code, kind, admin), as no record says which implementation it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclaredProxy {
+    pub chain_id: u64,
+    pub address: Address,
+    pub kind: Option<ProxyKind>,
+    pub admin: Option<Address>,
+    /// Where the source lists it.
+    pub origin: String,
+}
+
+impl DeclaredProxy {
+    pub fn of(p: &super::state::UnattributedProxy) -> DeclaredProxy {
+        DeclaredProxy {
+            chain_id: p.chain_id,
+            address: p.address.address(),
+            kind: p.kind.as_deref().and_then(ProxyKind::parse),
+            admin: p.admin.as_ref().map(|a| a.address()),
+            origin: p.origin.clone(),
+        }
+    }
+}
+
+/// The kinds of EIP-1967 proxy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ProxyKind {
+    /// The implementation upgrades itself (`proxiableUUID()`); the admin slot is empty.
+    Uups,
+    /// A proxy admin (the admin slot) upgrades it.
+    Transparent,
+    /// The implementation is the beacon's `implementation()` (the beacon slot).
+    Beacon,
+}
+
+impl ProxyKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ProxyKind::Uups => "uups",
+            ProxyKind::Transparent => "transparent",
+            ProxyKind::Beacon => "beacon",
+        }
+    }
+
+    /// `uups`, `transparent` or `beacon` as OpenZeppelin manifests write them.
+    pub fn parse(text: &str) -> Option<ProxyKind> {
+        [ProxyKind::Uups, ProxyKind::Transparent, ProxyKind::Beacon].into_iter().find(|k| k.name() == text)
+    }
 }
 
 impl Target {
@@ -53,12 +108,15 @@ impl Target {
             implementation_text: implementation.text().to_string(),
             proxy,
             expected_hash: hash_of(Field::ImplementationHash).or_else(|| hash_of(Field::FactoryBytecodeHash)),
+            declared_kind: None,
+            expected_admin: None,
         })
     }
 }
 
-/// Everything to read from one network, derived from its targets: its size does not change the number of round
-/// trips (all of it goes in one JSON-RPC batch).
+/// Everything to read from one network, derived from its targets. The RPC layer sends it in batches within each
+/// endpoint's limits; beacons found in the beacon slots are asked for their `implementation()` afterwards
+/// ([`ReadPlan::beacon_reads`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReadPlan {
     pub codes: BTreeSet<Address>,
@@ -73,11 +131,24 @@ impl ReadPlan {
             plan.codes.insert(t.implementation);
             if let Some(proxy) = t.proxy {
                 plan.codes.insert(proxy);
-                plan.slots.insert((proxy, IMPLEMENTATION_SLOT));
+                for slot in [IMPLEMENTATION_SLOT, ADMIN_SLOT, BEACON_SLOT] {
+                    plan.slots.insert((proxy, slot));
+                }
                 plan.calls.insert((t.implementation, Bytes::copy_from_slice(&PROXIABLE_UUID)));
             }
         }
         plan
+    }
+
+    /// Adds the reads of proxies a source lists on their own: code and the three EIP-1967 slots.
+    pub fn with_declared(mut self, declared: &[DeclaredProxy]) -> ReadPlan {
+        for d in declared {
+            self.codes.insert(d.address);
+            for slot in [IMPLEMENTATION_SLOT, ADMIN_SLOT, BEACON_SLOT] {
+                self.slots.insert((d.address, slot));
+            }
+        }
+        self
     }
 
     pub fn len(&self) -> usize {
@@ -86,6 +157,25 @@ impl ReadPlan {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Every read, codes first, then slots, then calls.
+    pub fn keys(&self) -> Vec<reads::ReadKey> {
+        let codes = self.codes.iter().map(|a| reads::ReadKey::Code(*a));
+        let slots = self.slots.iter().map(|(a, s)| reads::ReadKey::Slot(*a, *s));
+        let calls = self.calls.iter().map(|(a, d)| reads::ReadKey::Call(*a, d.clone()));
+        codes.chain(slots).chain(calls).collect()
+    }
+
+    /// The second step for beacon proxies: `implementation()` of every beacon named by a beacon slot read.
+    pub fn beacon_reads(storage: &BTreeMap<(Address, B256), U256>) -> Vec<reads::ReadKey> {
+        let beacons: BTreeSet<Address> = storage
+            .iter()
+            .filter(|((_, slot), _)| *slot == BEACON_SLOT)
+            .filter_map(|(_, word)| verify::slot_address(*word).filter(|a| !a.is_zero()))
+            .collect();
+        let data = Bytes::copy_from_slice(&reads::BEACON_IMPLEMENTATION);
+        beacons.into_iter().map(|b| reads::ReadKey::Call(b, data.clone())).collect()
     }
 }
 
@@ -125,6 +215,10 @@ pub struct EndpointResult {
     pub round_trips: u32,
     /// JSON-RPC requests made (every call inside a batch counts).
     pub requests: u32,
+    /// Largest batch the endpoint accepted (the configured `max_batch`, or what halving on refusals learnt).
+    pub batch_size: usize,
+    /// Reads asked again on their own after a transient failure.
+    pub retried: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,7 +228,7 @@ pub enum EndpointOutcome {
     WrongChain {
         actual: u64,
     },
-    /// Failed after retries.
+    /// Failed after retries (or its pinned block changed under the reads).
     Failed(String),
 }
 

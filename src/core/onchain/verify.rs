@@ -2,8 +2,10 @@
 //! for the run.
 
 use super::code::{match_code, CodeMatch, CodeOutcome};
+use super::reads::BEACON_IMPLEMENTATION;
 use super::{
-    Artifacts, BlockRef, CallOutcome, ChainSnapshot, EndpointOutcome, EndpointResult, Target, IMPLEMENTATION_SLOT,
+    Artifacts, BlockRef, CallOutcome, ChainSnapshot, DeclaredProxy, EndpointOutcome, EndpointResult, ProxyKind, Target,
+    ADMIN_SLOT, BEACON_SLOT, IMPLEMENTATION_SLOT,
 };
 use alloy_primitives::{Address, U256};
 use serde_json::{json, Value};
@@ -17,18 +19,20 @@ pub enum FindingKind {
     ImplementationMissing,
     CodeHashMismatch,
     NotUups,
+    AdminMismatch,
     RpcDisagreement,
     Unverifiable,
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 8] = [
+    pub const ALL: [FindingKind; 9] = [
         FindingKind::ChainIdMismatch,
         FindingKind::ProxyMissing,
         FindingKind::ImplementationMismatch,
         FindingKind::ImplementationMissing,
         FindingKind::CodeHashMismatch,
         FindingKind::NotUups,
+        FindingKind::AdminMismatch,
         FindingKind::RpcDisagreement,
         FindingKind::Unverifiable,
     ];
@@ -41,6 +45,7 @@ impl FindingKind {
             FindingKind::ImplementationMissing => "implementation-missing",
             FindingKind::CodeHashMismatch => "code-hash-mismatch",
             FindingKind::NotUups => "not-uups",
+            FindingKind::AdminMismatch => "admin-mismatch",
             FindingKind::RpcDisagreement => "rpc-disagreement",
             FindingKind::Unverifiable => "unverifiable",
         }
@@ -55,6 +60,7 @@ impl FindingKind {
                 | FindingKind::ImplementationMissing
                 | FindingKind::CodeHashMismatch
                 | FindingKind::NotUups
+                | FindingKind::AdminMismatch
         )
     }
 }
@@ -100,6 +106,18 @@ pub struct RecordResult {
     pub code_match: Option<CodeMatch>,
     /// What could not be checked for lack of data in the record.
     pub unchecked: Vec<&'static str>,
+    /// The record's proxy as the chain shows it, when it was read.
+    pub proxy: Option<ProxyInfo>,
+}
+
+/// A proxy as read at the pinned block: its kind and the addresses its EIP-1967 slots hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProxyInfo {
+    pub kind: ProxyKind,
+    /// The admin slot's address (`None` when the slot is empty).
+    pub admin: Option<Address>,
+    /// The beacon slot's address (`None` when the slot is empty).
+    pub beacon: Option<Address>,
 }
 
 /// What was learnt about one network.
@@ -110,14 +128,39 @@ pub struct NetworkResult {
     pub endpoints: Vec<EndpointResult>,
     pub findings: Vec<Finding>,
     pub records: Vec<RecordResult>,
+    /// Proxies a source lists on their own, as read (`None`: no code, or not read).
+    pub proxies: Vec<(DeclaredProxy, Option<ProxyInfo>)>,
 }
 
-/// Verifies the targets of one network against its endpoints' answers.
+/// Verifies the targets of one network against its endpoints' answers. Every endpoint counts: unless `quorum`
+/// allows fewer, an endpoint that failed makes the network unverifiable (it never drops out silently).
 pub fn verify_network(
     chain_id: u64,
     targets: &[Target],
     endpoints: Vec<EndpointResult>,
     artifacts: &Artifacts,
+    quorum: Option<usize>,
+    declared: &[DeclaredProxy],
+) -> NetworkResult {
+    let mut result = verify_targets(chain_id, targets, endpoints, artifacts, quorum);
+    let snapshot = result.endpoints.iter().find_map(|e| match &e.outcome {
+        EndpointOutcome::Snapshot(s) if result.block == Some(s.block) => Some(s.clone()),
+        _ => None,
+    });
+    for d in declared {
+        let info = snapshot.as_ref().and_then(|s| check_declared(d, s, &mut result.findings));
+        result.proxies.push((d.clone(), info));
+    }
+    result
+}
+
+/// The checks of the records of one network.
+fn verify_targets(
+    chain_id: u64,
+    targets: &[Target],
+    endpoints: Vec<EndpointResult>,
+    artifacts: &Artifacts,
+    quorum: Option<usize>,
 ) -> NetworkResult {
     let mut findings = Vec::new();
     let wrong: Vec<&EndpointResult> =
@@ -144,18 +187,22 @@ pub fn verify_network(
             ));
         }
         let records = unverifiable("wrong chain");
-        return NetworkResult { chain_id, block: None, endpoints, findings, records };
+        return NetworkResult { chain_id, block: None, endpoints, findings, records, proxies: Vec::new() };
     }
-    let Some((_, first)) = snapshots.first().copied() else {
+    let needed = required_endpoints(endpoints.len(), quorum);
+    let first = snapshots.first().map(|(_, s)| *s).filter(|_| snapshots.len() >= needed);
+    let Some(first) = first else {
         let mut why: Vec<String> = endpoints
             .iter()
-            .map(|e| match &e.outcome {
-                EndpointOutcome::Failed(reason) => format!("{}: {reason}", e.endpoint),
-                _ => e.endpoint.clone(),
+            .filter_map(|e| match &e.outcome {
+                EndpointOutcome::Failed(reason) => Some(format!("{}: {reason}", e.endpoint)),
+                _ => None,
             })
             .collect();
-        if why.is_empty() {
+        if endpoints.is_empty() {
             why.push("no RPC endpoint was given for this chain (--rpc or --networks)".to_string());
+        } else {
+            why.push(format!("{} of {} endpoints answered, {needed} needed", snapshots.len(), endpoints.len()));
         }
         for t in targets {
             findings.push(Finding {
@@ -168,7 +215,7 @@ pub fn verify_network(
             });
         }
         let records = unverifiable("rpc failed");
-        return NetworkResult { chain_id, block: None, endpoints, findings, records };
+        return NetworkResult { chain_id, block: None, endpoints, findings, records, proxies: Vec::new() };
     };
     let block = Some(first.block);
     let disputed = disagreements(chain_id, targets, &snapshots, &mut findings);
@@ -180,7 +227,43 @@ pub fn verify_network(
         }
         records.push(check_target(t, first, artifacts, &mut findings));
     }
-    NetworkResult { chain_id, block, endpoints, findings, records }
+    NetworkResult { chain_id, block, endpoints, findings, records, proxies: Vec::new() }
+}
+
+/// A proxy a source lists on its own: its code, its kind, and the admin the source declares. Findings name the
+/// proxy in their detail and no record (the source names no contract for it).
+fn check_declared(d: &DeclaredProxy, s: &ChainSnapshot, findings: &mut Vec<Finding>) -> Option<ProxyInfo> {
+    let address = d.address.to_checksum(None);
+    let mut found = |kind, expected: Value, actual: Value, what: &str| {
+        let detail = format!("{what} of proxy {address} ({})", d.origin);
+        findings.push(Finding { chain_id: d.chain_id, contract: None, kind, expected, actual, detail });
+    };
+    if s.code.get(&d.address).is_none_or(|c| c.is_empty()) {
+        found(FindingKind::ProxyMissing, json!(address), json!("no code"), "code");
+        return None;
+    }
+    let set = |slot| s.storage.get(&(d.address, slot)).and_then(|w| slot_address(*w)).filter(|a| !a.is_zero());
+    let (admin, beacon) = (set(ADMIN_SLOT), set(BEACON_SLOT));
+    let kind = match (beacon, admin) {
+        (Some(_), _) => ProxyKind::Beacon,
+        (None, Some(_)) => ProxyKind::Transparent,
+        (None, None) => d.kind.unwrap_or(ProxyKind::Uups),
+    };
+    // A manifest's admin is the ProxyAdmin of its transparent proxies; UUPS and beacon proxies have none.
+    let admin_applies = d.kind.unwrap_or(kind) == ProxyKind::Transparent;
+    if let (Some(expected), true) = (d.admin, admin_applies) {
+        if admin != Some(expected) {
+            let actual = admin.map_or("empty slot".to_string(), |a| a.to_checksum(None));
+            found(FindingKind::AdminMismatch, json!(expected.to_checksum(None)), json!(actual), "EIP-1967 admin slot");
+        }
+    }
+    Some(ProxyInfo { kind, admin, beacon })
+}
+
+/// How many endpoints must answer: all of them unless a quorum says fewer (never fewer than one, never more than
+/// there are).
+pub fn required_endpoints(endpoints: usize, quorum: Option<usize>) -> usize {
+    quorum.unwrap_or(endpoints).clamp(1, endpoints.max(1))
 }
 
 fn reason_static(reason: &str) -> &'static str {
@@ -191,7 +274,7 @@ fn reason_static(reason: &str) -> &'static str {
 }
 
 fn record(t: &Target, verdict: Verdict, code_match: Option<CodeMatch>, unchecked: Vec<&'static str>) -> RecordResult {
-    RecordResult { chain_id: t.chain_id, contract: t.contract.clone(), verdict, code_match, unchecked }
+    RecordResult { chain_id: t.chain_id, contract: t.contract.clone(), verdict, code_match, unchecked, proxy: None }
 }
 
 fn network_finding(chain_id: u64, kind: FindingKind, expected: Value, actual: Value, detail: &str) -> Finding {
@@ -222,9 +305,19 @@ fn disagreements(
                 what.push("code");
             }
             if let Some(p) = t.proxy {
-                let key = (p, IMPLEMENTATION_SLOT);
-                if first.storage.get(&key) != other.storage.get(&key) {
-                    what.push("implementation slot");
+                for (slot, name) in [
+                    (IMPLEMENTATION_SLOT, "implementation slot"),
+                    (ADMIN_SLOT, "admin slot"),
+                    (BEACON_SLOT, "beacon slot"),
+                ] {
+                    if first.storage.get(&(p, slot)) != other.storage.get(&(p, slot)) {
+                        what.push(name);
+                    }
+                }
+                let beacon = first.storage.get(&(p, BEACON_SLOT)).and_then(|w| slot_address(*w));
+                let call = beacon.map(|b| (b, alloy_primitives::Bytes::copy_from_slice(&BEACON_IMPLEMENTATION)));
+                if call.is_some_and(|k| first.calls.get(&k) != other.calls.get(&k)) {
+                    what.push("beacon implementation()");
                 }
             }
             let calls_differ =
@@ -256,6 +349,7 @@ fn block_json(b: BlockRef) -> Value {
 fn check_target(t: &Target, s: &ChainSnapshot, artifacts: &Artifacts, findings: &mut Vec<Finding>) -> RecordResult {
     let before = findings.len();
     let mut unchecked = Vec::new();
+    let mut proxy_info = None;
     let mut found = |kind, expected: Value, actual: Value, detail: String| {
         findings.push(Finding {
             chain_id: t.chain_id,
@@ -278,60 +372,26 @@ fn check_target(t: &Target, s: &ChainSnapshot, artifacts: &Artifacts, findings: 
     match t.proxy {
         None => unchecked.push("proxy (the record has none)"),
         Some(proxy) => {
-            // A missing proxy or implementation makes the slot and proxiableUUID() checks moot: report the cause only.
-            let proxy_missing = s.code.get(&proxy).is_none_or(|c| c.is_empty());
-            if proxy_missing {
-                found(
-                    FindingKind::ProxyMissing,
-                    json!(proxy.to_checksum(None)),
-                    json!("no code"),
-                    "no code at the proxy address".into(),
-                );
-            }
-            let word = s.storage.get(&(proxy, IMPLEMENTATION_SLOT)).copied().unwrap_or(U256::ZERO);
-            if !proxy_missing && slot_address(word) != Some(t.implementation) {
-                found(
-                    FindingKind::ImplementationMismatch,
-                    json!(t.implementation_text),
-                    json!(slot_text(word)),
-                    "EIP-1967 implementation slot of the proxy".into(),
-                );
-            }
-            let uups = if code.is_empty() {
-                None
-            } else {
-                s.calls.get(&(t.implementation, alloy_primitives::Bytes::copy_from_slice(&super::PROXIABLE_UUID)))
-            };
-            match uups {
-                Some(CallOutcome::Returned(out)) if out.as_ref() == IMPLEMENTATION_SLOT.as_slice() => {}
-                Some(CallOutcome::Returned(out)) => found(
-                    FindingKind::NotUups,
-                    json!(format!("{IMPLEMENTATION_SLOT:#x}")),
-                    json!(format!("{out}")),
-                    "proxiableUUID() returned another value".into(),
-                ),
-                Some(CallOutcome::Reverted(why)) => found(
-                    FindingKind::NotUups,
-                    json!(format!("{IMPLEMENTATION_SLOT:#x}")),
-                    json!("reverted"),
-                    format!("proxiableUUID() reverted: {why}"),
-                ),
-                None => {}
+            let (info, proxy_findings) = check_proxy(t, proxy, s, code.is_empty());
+            proxy_info = info;
+            for (kind, expected, actual, detail) in proxy_findings {
+                found(kind, expected, actual, detail);
             }
         }
     }
     let (code_match, unverifiable) = check_code(t, &code, artifacts, &mut unchecked, &mut found);
     let drift = findings[before..].iter().any(|f| f.kind.is_drift());
+    let unread = findings[before..].iter().any(|f| !f.kind.is_drift());
     let verdict = if drift {
         Verdict::Drift
-    } else if unverifiable {
+    } else if unverifiable || unread {
         Verdict::Unverifiable
     } else if unchecked.is_empty() {
         Verdict::Verified
     } else {
         Verdict::Partial
     };
-    record(t, verdict, code_match, unchecked)
+    RecordResult { proxy: proxy_info, ..record(t, verdict, code_match, unchecked) }
 }
 
 /// The code-hash check of one record: how it matched, or a `code-hash-mismatch`, or (only artifacts without
@@ -364,8 +424,103 @@ fn check_code(
     }
 }
 
+type ProxyFinding = (FindingKind, Value, Value, String);
+
+/// The proxy checks of one record, apart from the code-hash checks: the proxy's kind (beacon slot set: beacon;
+/// admin slot set or a source says so: transparent; else UUPS), the implementation it runs (the implementation
+/// slot, or the beacon's `implementation()`), the admin a source declares, and `proxiableUUID()` for UUPS proxies
+/// only. A missing proxy or implementation makes the slot and proxiableUUID() checks moot: only the cause is
+/// reported.
+fn check_proxy(
+    t: &Target,
+    proxy: Address,
+    s: &ChainSnapshot,
+    implementation_missing: bool,
+) -> (Option<ProxyInfo>, Vec<ProxyFinding>) {
+    let mut out: Vec<ProxyFinding> = Vec::new();
+    if s.code.get(&proxy).is_none_or(|c| c.is_empty()) {
+        let detail = "no code at the proxy address".to_string();
+        out.push((FindingKind::ProxyMissing, json!(proxy.to_checksum(None)), json!("no code"), detail));
+        return (None, out);
+    }
+    let word = |slot| s.storage.get(&(proxy, slot)).copied().unwrap_or(U256::ZERO);
+    let set = |slot| slot_address(word(slot)).filter(|a| !a.is_zero());
+    let (admin, beacon) = (set(ADMIN_SLOT), set(BEACON_SLOT));
+    let kind = match (beacon, admin) {
+        (Some(_), _) => ProxyKind::Beacon,
+        (None, Some(_)) => ProxyKind::Transparent,
+        (None, None) => t.declared_kind.unwrap_or(ProxyKind::Uups),
+    };
+    let info = ProxyInfo { kind, admin, beacon };
+    match (kind, beacon) {
+        (ProxyKind::Beacon, Some(b)) => {
+            let key = (b, alloy_primitives::Bytes::copy_from_slice(&BEACON_IMPLEMENTATION));
+            let expected = json!(t.implementation_text);
+            let beacon_text = b.to_checksum(None);
+            match s.calls.get(&key) {
+                Some(CallOutcome::Returned(ret)) => {
+                    let answered = (ret.len() == 32).then(|| U256::from_be_slice(ret)).and_then(slot_address);
+                    if answered != Some(t.implementation) {
+                        let actual = answered.map_or(format!("{ret}"), |a| a.to_checksum(None));
+                        let detail = format!("implementation() of the proxy's beacon {beacon_text}");
+                        out.push((FindingKind::ImplementationMismatch, expected, json!(actual), detail));
+                    }
+                }
+                Some(CallOutcome::Reverted(why)) => {
+                    let detail = format!("implementation() of the proxy's beacon {beacon_text} reverted: {why}");
+                    out.push((FindingKind::ImplementationMismatch, expected, json!("reverted"), detail));
+                }
+                None => {
+                    let detail = format!("implementation() of the proxy's beacon {beacon_text} was not read");
+                    out.push((FindingKind::Unverifiable, expected, Value::Null, detail));
+                }
+            }
+        }
+        _ => {
+            let word = word(IMPLEMENTATION_SLOT);
+            if slot_address(word) != Some(t.implementation) {
+                let detail = "EIP-1967 implementation slot of the proxy".to_string();
+                out.push((
+                    FindingKind::ImplementationMismatch,
+                    json!(t.implementation_text),
+                    json!(slot_text(word)),
+                    detail,
+                ));
+            }
+        }
+    }
+    if let Some(expected) = t.expected_admin {
+        if admin != Some(expected) {
+            let actual = admin.map_or("empty slot".to_string(), |a| a.to_checksum(None));
+            let detail = "EIP-1967 admin slot of the proxy".to_string();
+            out.push((FindingKind::AdminMismatch, json!(expected.to_checksum(None)), json!(actual), detail));
+        }
+    }
+    if kind == ProxyKind::Uups && !implementation_missing {
+        let uups = s.calls.get(&(t.implementation, alloy_primitives::Bytes::copy_from_slice(&super::PROXIABLE_UUID)));
+        let expected = json!(format!("{IMPLEMENTATION_SLOT:#x}"));
+        match uups {
+            Some(CallOutcome::Returned(ret)) if ret.as_ref() == IMPLEMENTATION_SLOT.as_slice() => {}
+            Some(CallOutcome::Returned(ret)) => out.push((
+                FindingKind::NotUups,
+                expected,
+                json!(format!("{ret}")),
+                "proxiableUUID() returned another value".into(),
+            )),
+            Some(CallOutcome::Reverted(why)) => out.push((
+                FindingKind::NotUups,
+                expected,
+                json!("reverted"),
+                format!("proxiableUUID() reverted: {why}"),
+            )),
+            None => {}
+        }
+    }
+    (Some(info), out)
+}
+
 /// The address in a storage word, if the word holds one (upper 12 bytes zero).
-fn slot_address(word: U256) -> Option<Address> {
+pub fn slot_address(word: U256) -> Option<Address> {
     let bytes = word.to_be_bytes::<32>();
     bytes[..12].iter().all(|b| *b == 0).then(|| Address::from_slice(&bytes[12..]))
 }
@@ -384,9 +539,141 @@ pub fn run_verdict(networks: &[NetworkResult]) -> Verdict {
     let findings = networks.iter().flat_map(|n| n.findings.iter());
     let worst_record = all.min().unwrap_or(Verdict::Verified);
     let network_unverifiable = findings.clone().any(|f| !f.kind.is_drift());
+    let network_drift = findings.clone().any(|f| f.kind.is_drift());
     match worst_record {
         Verdict::Drift => Verdict::Drift,
+        _ if network_drift => Verdict::Drift,
         _ if network_unverifiable => Verdict::Unverifiable,
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::onchain::PROXIABLE_UUID;
+    use alloy_primitives::{Bytes, B256};
+    use std::collections::BTreeMap;
+
+    const PROXY: Address = Address::repeat_byte(0x11);
+    const IMPL: Address = Address::repeat_byte(0x22);
+    const ADMIN: Address = Address::repeat_byte(0x33);
+
+    fn target() -> Target {
+        Target {
+            chain_id: 1,
+            contract: "Token".into(),
+            implementation: IMPL,
+            implementation_text: IMPL.to_checksum(None),
+            proxy: Some(PROXY),
+            expected_hash: None,
+            declared_kind: None,
+            expected_admin: None,
+        }
+    }
+
+    fn word(a: Address) -> U256 {
+        U256::from_be_slice(B256::left_padding_from(a.as_slice()).as_slice())
+    }
+
+    /// A snapshot where the proxy runs IMPL, with this admin slot and this proxiableUUID() outcome.
+    fn snapshot(admin: Option<Address>, uups: CallOutcome) -> ChainSnapshot {
+        let mut storage = BTreeMap::new();
+        storage.insert((PROXY, IMPLEMENTATION_SLOT), word(IMPL));
+        storage.insert((PROXY, ADMIN_SLOT), admin.map_or(U256::ZERO, word));
+        storage.insert((PROXY, BEACON_SLOT), U256::ZERO);
+        let code = BTreeMap::from([(PROXY, Bytes::from_static(&[1])), (IMPL, Bytes::from_static(&[2]))]);
+        let calls = BTreeMap::from([((IMPL, Bytes::copy_from_slice(&PROXIABLE_UUID)), uups)]);
+        ChainSnapshot { chain_id: 1, block: BlockRef { number: 7, hash: B256::ZERO }, code, storage, calls }
+    }
+
+    fn endpoint(name: &str, outcome: EndpointOutcome) -> EndpointResult {
+        EndpointResult { endpoint: name.into(), outcome, round_trips: 1, requests: 1, batch_size: 10, retried: 0 }
+    }
+
+    fn kinds(n: &NetworkResult) -> Vec<&'static str> {
+        n.findings.iter().map(|f| f.kind.name()).collect()
+    }
+
+    #[test]
+    fn not_uups_is_judged_only_for_uups_proxies() {
+        let reverted = CallOutcome::Reverted("execution reverted".into());
+        let uups = verify_network(
+            1,
+            &[target()],
+            vec![endpoint("a", EndpointOutcome::Snapshot(snapshot(None, reverted.clone())))],
+            &Artifacts::new(),
+            None,
+            &[],
+        );
+        assert_eq!(kinds(&uups), ["not-uups"]);
+        let transparent = verify_network(
+            1,
+            &[target()],
+            vec![endpoint("a", EndpointOutcome::Snapshot(snapshot(Some(ADMIN), reverted.clone())))],
+            &Artifacts::new(),
+            None,
+            &[],
+        );
+        assert!(kinds(&transparent).is_empty());
+        assert_eq!(transparent.records[0].proxy.unwrap().kind, ProxyKind::Transparent);
+        assert_eq!(transparent.records[0].proxy.unwrap().admin, Some(ADMIN));
+        let declared = Target { declared_kind: Some(ProxyKind::Transparent), ..target() };
+        let n = verify_network(
+            1,
+            &[declared],
+            vec![endpoint("a", EndpointOutcome::Snapshot(snapshot(None, reverted)))],
+            &Artifacts::new(),
+            None,
+            &[],
+        );
+        assert!(kinds(&n).is_empty(), "a source says transparent: {:?}", n.findings);
+    }
+
+    #[test]
+    fn a_declared_admin_that_differs_is_admin_mismatch_drift() {
+        let ok = CallOutcome::Reverted("execution reverted".into());
+        let expecting = Target { expected_admin: Some(ADMIN), ..target() };
+        let other = Address::repeat_byte(0x44);
+        let n = verify_network(
+            1,
+            std::slice::from_ref(&expecting),
+            vec![endpoint("a", EndpointOutcome::Snapshot(snapshot(Some(other), ok.clone())))],
+            &Artifacts::new(),
+            None,
+            &[],
+        );
+        assert_eq!(kinds(&n), ["admin-mismatch"]);
+        assert_eq!(n.records[0].verdict, Verdict::Drift);
+        let n = verify_network(
+            1,
+            &[expecting],
+            vec![endpoint("a", EndpointOutcome::Snapshot(snapshot(Some(ADMIN), ok)))],
+            &Artifacts::new(),
+            None,
+            &[],
+        );
+        assert!(kinds(&n).is_empty());
+    }
+
+    #[test]
+    fn every_endpoint_counts_unless_a_quorum_allows_fewer() {
+        let good = CallOutcome::Returned(Bytes::copy_from_slice(IMPLEMENTATION_SLOT.as_slice()));
+        let eps = || {
+            vec![
+                endpoint("a", EndpointOutcome::Snapshot(snapshot(None, good.clone()))),
+                endpoint("b", EndpointOutcome::Failed("header not found".into())),
+            ]
+        };
+        let strict = verify_network(1, &[target()], eps(), &Artifacts::new(), None, &[]);
+        assert_eq!(strict.records[0].verdict, Verdict::Unverifiable);
+        assert!(strict.findings[0].detail.contains("b: header not found"), "{:?}", strict.findings);
+        assert_eq!(run_verdict(&[strict]), Verdict::Unverifiable);
+        let tolerant = verify_network(1, &[target()], eps(), &Artifacts::new(), Some(1), &[]);
+        // Partial: the record has no hash to check; everything it has was read and matches.
+        assert_eq!(tolerant.records[0].verdict, Verdict::Partial, "{:?}", tolerant.findings);
+        assert_eq!(required_endpoints(3, Some(2)), 2);
+        assert_eq!(required_endpoints(0, None), 1);
+        assert_eq!(required_endpoints(2, Some(5)), 2);
     }
 }

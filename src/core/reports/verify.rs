@@ -12,6 +12,8 @@ pub struct VerifyReport {
     pub keys: Vec<String>,
     /// Records the source holds without an implementation address (nothing to ask the chain).
     pub skipped: usize,
+    /// Records on chains that `--chain` left out.
+    pub excluded: usize,
     /// The verdict of the whole run (`run_verdict` of the networks), stored so every renderer and the exit code
     /// agree.
     pub verdict: Verdict,
@@ -23,7 +25,7 @@ impl VerifyReport {
     pub fn new(source: String, networks: Vec<NetworkResult>, skipped: usize, table: &NetworkTable) -> Self {
         let keys = networks.iter().map(|n| table.identify(n.chain_id).key).collect();
         let verdict = run_verdict(&networks);
-        VerifyReport { source, networks, keys, skipped, verdict, artifact_notes: Vec::new() }
+        VerifyReport { source, networks, keys, skipped, excluded: 0, verdict, artifact_notes: Vec::new() }
     }
 
     pub fn findings(&self) -> impl Iterator<Item = &Finding> {
