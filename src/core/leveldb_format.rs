@@ -175,8 +175,9 @@ pub fn log_records(bytes: &[u8]) -> Result<Vec<LogRecord>, FormatError> {
             }
             let start = pos + LOG_HEADER;
             if start + len > block.len() {
-                if block_no * LOG_BLOCK + block.len() == bytes.len() {
-                    return Ok(records); // torn final write
+                let at_end = block_no * LOG_BLOCK + block.len() == bytes.len();
+                if at_end && is_torn(masked, kind, &block[start..], &bytes[at + 1..]) {
+                    return Ok(records); // a final write that never completed
                 }
                 return Err(err(format!("log record at offset {at} overruns its block")));
             }
@@ -200,6 +201,29 @@ pub fn log_records(bytes: &[u8]) -> Result<Vec<LogRecord>, FormatError> {
     }
     // A record whose LAST fragment is missing at the end of the file is a torn write, ignored.
     Ok(records)
+}
+
+/// Whether a record that claims more bytes than its file holds is a write that never completed (ignored, as
+/// LevelDB does) rather than a damaged length field (corruption, never a silent loss of what follows): a torn write
+/// is the end of its file, so neither are the bytes present the whole record (their checksum matching the header
+/// means only the length is wrong), nor does any checksum-valid record follow it.
+fn is_torn(masked: u32, kind: u8, present: &[u8], after_header_start: &[u8]) -> bool {
+    let complete = crc32c::crc32c_append(crc32c(&[kind]), present) == unmask(masked);
+    !complete && !valid_record_in(after_header_start)
+}
+
+/// True when a checksum-valid log record starts anywhere in `bytes`.
+fn valid_record_in(bytes: &[u8]) -> bool {
+    (0..bytes.len()).any(|p| {
+        let Some(header) = bytes.get(p..p + LOG_HEADER) else { return false };
+        let (len, kind) = (u16::from_le_bytes([header[4], header[5]]) as usize, header[6]);
+        if !(1..=4).contains(&kind) || len == 0 {
+            return false;
+        }
+        let Some(data) = bytes.get(p + LOG_HEADER..p + LOG_HEADER + len) else { return false };
+        let masked = u32::from_le_bytes(header[0..4].try_into().expect("4 bytes"));
+        crc32c::crc32c_append(crc32c(&[kind]), data) == unmask(masked)
+    })
 }
 
 /// Whether a version sets its key or deletes it.
@@ -351,6 +375,24 @@ mod tests {
         assert!(log_records(&broken).unwrap_err().0.contains("checksum"));
         let lone_last = fragment(4, &data);
         assert!(log_records(&lone_last).unwrap_err().0.contains("out of order"));
+    }
+
+    /// A length field damaged to run past the end of the file is not a torn write: the records after it (or the
+    /// record's own complete bytes) say so.
+    #[test]
+    fn a_length_past_the_end_is_corruption_unless_the_write_was_torn() {
+        let first = fragment(1, &batch(1, &[(b"a", Some(b"1"))]));
+        let second = fragment(1, &batch(2, &[(b"b", Some(b"2"))]));
+        let whole = [first.clone(), second.clone()].concat();
+        let mut middle = whole.clone();
+        middle[5] = 0x02; // the first record's length now runs past the end; the second record is intact
+        assert!(log_records(&middle).unwrap_err().0.contains("overruns"));
+        let mut last = whole.clone();
+        last[first.len() + 5] = 0x02; // the last record is complete, only its length is wrong
+        assert!(log_records(&last).unwrap_err().0.contains("overruns"));
+        let mut torn = whole;
+        torn.truncate(torn.len() - 1);
+        assert_eq!(log_records(&torn).unwrap().len(), 1, "a genuinely torn tail is still ignored");
     }
 
     #[test]
