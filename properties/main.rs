@@ -36,5 +36,6 @@ mod relay;
 mod demo_job;
 mod onchain;
 mod report_schemas;
+mod runbook;
 mod terminal;
 mod verify_cli;

@@ -10,7 +10,7 @@ use lookcoin_state::core::inspect::rows_of_raw;
 use lookcoin_state::core::output::OutputFile;
 use lookcoin_state::core::primitives::TimestampMs;
 use lookcoin_state::core::reports::migrate::{MigrateReport, WrittenFile};
-use lookcoin_state::error::{ErrorKind, ToolError};
+use lookcoin_state::error::{ErrorCode, ErrorKind, ToolError};
 use lookcoin_state::io::leveldb::{read_leveldb, LevelDbRead};
 use lookcoin_state::pipeline::migrate::migrate_to_files;
 use lookcoin_state::report;
@@ -198,6 +198,12 @@ fn error_text_of_every_kind() {
         text.push_str(&format!("=== {kind:?}: {} (exit {}) ===\n{e}\n\n", e.code(), e.exit_code()));
     }
     assert_rendering("errors__all_kinds", &text);
+}
+
+#[test]
+fn explain_text_of_every_code() {
+    let text: Vec<String> = ErrorCode::ALL.into_iter().map(lookcoin_state::error::explain).collect();
+    assert_rendering("errors__explain", &text.join("\n"));
 }
 
 /// The error text of reading `dir`, which must fail.

@@ -6,6 +6,7 @@
 
 pub mod compare;
 pub mod demo;
+pub mod explain;
 pub mod history;
 pub mod inspect;
 pub mod migrate;
@@ -72,6 +73,8 @@ pub enum Command {
     History(history::Args),
     /// Write our JSON documents back to a new LevelDB folder that the deploy scripts open and read as before.
     Rollback(rollback::Args),
+    /// What an error code means, its causes and how to resolve it (e.g. `explain LEVELDB-002`).
+    Explain(explain::Args),
 }
 
 /// `--format`: the report on stdout.
@@ -150,6 +153,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Command::Demo(args) => demo::run(&args, out, err),
         Command::History(args) => history::run(&args, out),
         Command::Rollback(args) => rollback::run(&args, out),
+        Command::Explain(args) => explain::run(&args, out),
     };
     match result {
         Ok(code) => code,
