@@ -1,7 +1,8 @@
 //! The runbook commands and outputs of the built binary: `explain`, `--version`, JSON errors on stdout, shell
 //! completions and the man page. Runs `lookcoin-state` and writes only temporary folders.
 
-use crate::binary_contract::lookcoin;
+use crate::binary_contract::{lookcoin, migrate_fixture, REALISTIC_FILES};
+use crate::support;
 use lookcoin_state::error::{ErrorCode, ErrorKind};
 
 #[test]
@@ -29,5 +30,44 @@ fn explain_of_an_unknown_code_exits_2_listing_the_codes() {
     assert!(run.stderr.contains("MIGRATION-009"), "{run}");
     for code in ErrorCode::ALL {
         assert!(run.stderr.contains(code.code()), "the error lists {}: {run}", code.code());
+    }
+}
+
+/// The commit git names for this checkout, when git and the repository are there.
+fn head_commit() -> Option<String> {
+    let output = std::process::Command::new("git")
+        .args(["-C", &support::root().display().to_string(), "rev-parse", "--short=7", "HEAD"])
+        .output()
+        .ok()?;
+    output.status.success().then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+}
+
+#[test]
+fn version_names_the_commit_and_whether_the_tree_was_dirty() {
+    let run = lookcoin(&["--version"]);
+    assert_eq!(run.code, 0, "{run}");
+    let version = run.stdout.trim_end().strip_prefix("lookcoin-state ").expect("name first").to_string();
+    assert_eq!(version, lookcoin_state::VERSION);
+    let stamp = version
+        .strip_prefix(concat!(env!("CARGO_PKG_VERSION"), " ("))
+        .and_then(|rest| rest.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("`{version}` is not `VERSION (COMMIT[, dirty])`"));
+    let commit = stamp.strip_suffix(", dirty").unwrap_or(stamp);
+    match head_commit() {
+        Some(head) => assert_eq!(commit, head, "built from another commit than HEAD"),
+        None => assert_eq!(commit, "unknown", "no git, no commit"),
+    }
+}
+
+#[test]
+fn migrated_documents_record_the_version_with_its_commit() {
+    let (work, _source, run) = migrate_fixture("realistic", &["--format", "json"]);
+    assert_eq!(run.code, 1, "{run}");
+    for name in REALISTIC_FILES {
+        let text = std::fs::read_to_string(work.path().join("out").join(name)).expect("written");
+        let document: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        let recorded =
+            if name == "manifest.json" { &document["toolVersion"] } else { &document["migration"]["toolVersion"] };
+        assert_eq!(recorded, lookcoin_state::VERSION, "{name}");
     }
 }

@@ -40,7 +40,7 @@ pub mod exit {
 #[derive(Debug, Parser)]
 #[command(
     name = "lookcoin-state",
-    version,
+    version = crate::VERSION,
     about = "Verify the move of LookCoin deployment state from LevelDB to JSON"
 )]
 pub struct Cli {
