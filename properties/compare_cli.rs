@@ -191,7 +191,12 @@ fn malformed_json_is_json_002_with_file_line_and_column_and_exit_2() {
         vec!["compare", s(&broken), s(&work.ldb), "--format", "json"],
         vec!["reconcile", s(&v1), s(&work.ldb), "--authority", "right"],
     ] {
-        let run = lookcoin(&args);
+        let mut run = lookcoin(&args);
+        if args.contains(&"json") {
+            // `--format json`: the error is also one JSON document on stdout (properties/runbook.rs).
+            assert_eq!(run.json()["error"]["code"], "JSON-002", "{run}");
+            run.stdout.clear();
+        }
         assert_failed(&run, 2, "JSON-002");
         assert_eq!(run.stderr.lines().nth(1), Some(at.as_str()), "{run}");
     }
@@ -256,7 +261,11 @@ fn a_corrupt_leveldb_is_leveldb_001_and_exit_2_for_compare_and_reconcile() {
         vec!["compare", s(&work.ldb), s(&fixture("v3"))],
         vec!["reconcile", s(&fixture("v1")), s(&work.ldb), "--authority", "left", "--format", "json"],
     ] {
-        let run = lookcoin(&args);
+        let mut run = lookcoin(&args);
+        if args.contains(&"json") {
+            assert_eq!(run.json()["error"]["code"], "LEVELDB-001", "{run}");
+            run.stdout.clear();
+        }
         assert_failed(&run, 2, "LEVELDB-001");
         assert_eq!(run.stderr.lines().nth(1), Some(format!("  --> {}", table.display()).as_str()), "{run}");
     }

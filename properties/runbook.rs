@@ -71,3 +71,32 @@ fn migrated_documents_record_the_version_with_its_commit() {
         assert_eq!(recorded, lookcoin_state::VERSION, "{name}");
     }
 }
+
+#[test]
+fn a_failed_json_run_prints_the_error_as_json_on_stdout_and_text_on_stderr() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let missing = work.path().join("no-such-leveldb");
+    let out = work.path().join("out");
+    let args = ["migrate", "--leveldb", missing.to_str().expect("UTF-8"), "--out", out.to_str().expect("UTF-8")];
+    let human = lookcoin(&args);
+    assert_eq!(human.code, 2, "{human}");
+    assert_eq!(human.stdout, "", "human: stdout carries data only: {human}");
+
+    let json_run = lookcoin(&[&args[..], &["--format", "json"]].concat());
+    assert_eq!(json_run.code, 2, "{json_run}");
+    assert_eq!(json_run.stderr, human.stderr, "the text on stderr is the same in both formats");
+    let error = &json_run.json()["error"];
+    let first_line = human.stderr.lines().next().expect("error line");
+    assert_eq!(
+        first_line,
+        format!("error[{}]: {}", error["code"].as_str().unwrap(), error["message"].as_str().unwrap())
+    );
+    assert_eq!(error["subject"], missing.display().to_string(), "{json_run}");
+    assert_eq!(error["exit"], 2);
+    let kind = error["kind"].as_str().expect("kind");
+    let kind = ErrorKind::ALL.into_iter().find(|k| format!("{k:?}") == kind).expect("a known kind");
+    assert_eq!(error["code"], kind.code().code());
+    assert!(!error["causes"].as_array().expect("causes").is_empty(), "{json_run}");
+    assert!(human.stderr.contains(&format!("  hint: {}", error["hint"].as_str().expect("hint"))), "{json_run}");
+    assert!(!out.exists(), "nothing written");
+}

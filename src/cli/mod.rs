@@ -142,6 +142,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     // Private copies of a LevelDB are removed on Ctrl-C / SIGTERM; without the handler they would only be
     // removed on a normal end. A failure to install it is not worth refusing to run.
     let _ = crate::io::cleanup::install();
+    let format = cli.command.format();
+    let out = &mut Counted { inner: out, written: 0 };
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(&args, out),
         Command::Migrate(args) => migrate::run(&args, out),
@@ -157,15 +159,58 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     };
     match result {
         Ok(code) => code,
-        Err(e) => report_error(err, &e),
+        // A report already (partly) on stdout is not followed by a second JSON document.
+        Err(e) => {
+            let format = if out.written == 0 { format } else { Format::Human };
+            report_error(out, err, format, &e)
+        }
     }
 }
 
-/// Renders an error and returns its exit code. A reader that closed our stdout early (`| head`) is not an error
-/// worth a message: the run stops quietly, as Unix tools do.
-pub fn report_error(err: &mut dyn Write, e: &ToolError) -> u8 {
+/// Standard output, counting what was written to it.
+struct Counted<'a> {
+    inner: &'a mut dyn Write,
+    written: u64,
+}
+
+impl Write for Counted<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl Command {
+    /// The report format the command was asked for (`--format`); human for commands without one.
+    fn format(&self) -> Format {
+        match self {
+            Command::Inspect(args) => args.format,
+            Command::Migrate(args) => args.format,
+            Command::Validate(args) => args.format,
+            Command::Compare(args) => args.format,
+            Command::Reconcile(args) => args.format,
+            Command::VerifyChain(args) => args.format,
+            Command::History(args) => args.format,
+            Command::Rollback(args) => args.format,
+            Command::Restore(_) | Command::Demo(_) | Command::Explain(_) => Format::Human,
+        }
+    }
+}
+
+/// Renders an error and returns its exit code: the text on `err`, and with `--format json` also the error as one
+/// JSON document on `out` (a CI parser reads stdout). A reader that closed our stdout early (`| head`) is not an
+/// error worth a message: the run stops quietly, as Unix tools do.
+pub fn report_error(out: &mut dyn Write, err: &mut dyn Write, format: Format, e: &ToolError) -> u8 {
     if e.kind != ErrorKind::OutputClosed {
         let _ = writeln!(err, "{e}");
+        if format == Format::Json {
+            let _ = crate::report::json::error(out, e);
+        }
     }
     e.exit_code()
 }
@@ -178,4 +223,60 @@ pub fn output_error(e: std::io::Error) -> ToolError {
 /// True when running under GitHub Actions, where annotations are wanted.
 pub fn in_github_actions() -> bool {
     std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Standard output whose first write after `fail_at` bytes fails (a disk that filled, then freed).
+    struct FailsOnce {
+        bytes: Vec<u8>,
+        fail_at: usize,
+        failed: bool,
+    }
+
+    impl Write for FailsOnce {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if !self.failed && self.bytes.len() + buf.len() > self.fail_at {
+                self.failed = true;
+                return Err(std::io::Error::other("device error"));
+            }
+            self.bytes.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn run_json(missing_or_fixture: &str, fail_at: usize) -> (u8, String, String) {
+        let path = format!("{}/{missing_or_fixture}", env!("CARGO_MANIFEST_DIR"));
+        let cli = Cli::try_parse_from(["lookcoin-state", "validate", &path, "--format", "json"]).expect("parses");
+        let mut out = FailsOnce { bytes: Vec::new(), fail_at, failed: false };
+        let mut err = Vec::new();
+        let code = run(cli, &mut out, &mut err);
+        (code, String::from_utf8(out.bytes).expect("UTF-8"), String::from_utf8(err).expect("UTF-8"))
+    }
+
+    #[test]
+    fn a_json_error_follows_no_report() {
+        let (code, out, err) = run_json("no-such-folder", usize::MAX);
+        assert_eq!(code, exit::BAD_INPUT);
+        let value: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
+        assert_eq!(value["error"]["code"], "JSON-001", "{out}");
+        assert!(err.starts_with("error[JSON-001]"), "{err}");
+    }
+
+    #[test]
+    fn a_report_cut_short_is_not_followed_by_a_json_error() {
+        let (_, complete, _) = run_json("fixtures/v1", usize::MAX);
+        assert!(complete.len() > 10, "the report is longer than what is let through: {complete}");
+        let (code, out, err) = run_json("fixtures/v1", 10);
+        assert_eq!(code, 3, "{err}");
+        assert!(err.starts_with("error[MIGRATION-001]"), "{err}");
+        assert!(complete.starts_with(&out), "stdout holds only the start of the report: {out}");
+        assert!(!out.contains("\"error\""), "{out}");
+    }
 }
