@@ -100,3 +100,85 @@ fn a_failed_json_run_prints_the_error_as_json_on_stdout_and_text_on_stderr() {
     assert!(human.stderr.contains(&format!("  hint: {}", error["hint"].as_str().expect("hint"))), "{json_run}");
     assert!(!out.exists(), "nothing written");
 }
+
+/// The subcommands `--help` lists (without `help`).
+fn subcommands() -> Vec<String> {
+    let help = lookcoin(&["--help"]);
+    assert_eq!(help.code, 0, "{help}");
+    let listed = help.stdout.split("Commands:\n").nth(1).expect("a Commands section").split("\n\n").next().unwrap();
+    let names: Vec<String> = listed
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .map(str::to_string)
+        .collect();
+    assert!(names.len() >= 13, "{names:?}");
+    names
+}
+
+#[test]
+fn bash_completion_is_valid_bash_and_completes_every_subcommand() {
+    let run = lookcoin(&["completions", "bash"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run}");
+    let top_level = run
+        .stdout
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("opts=\"") && l.contains("--max-file-mb"))
+        .expect("the top-level options line");
+    let words: Vec<&str> = top_level.trim_start_matches("opts=\"").trim_end_matches('"').split(' ').collect();
+    for name in subcommands() {
+        assert!(words.contains(&name.as_str()), "`{name}` is not completed: {top_level}");
+    }
+    let work = tempfile::tempdir().expect("temp dir");
+    let script = work.path().join("lookcoin-state.bash");
+    std::fs::write(&script, &run.stdout).expect("write");
+    let check = std::process::Command::new("bash").arg("-n").arg(&script).output().expect("run bash -n");
+    assert!(check.status.success(), "bash -n: {}", String::from_utf8_lossy(&check.stderr));
+    // Sourced, it registers the completion function for the command.
+    let sourced = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!("source {} && complete -p lookcoin-state", script.display()))
+        .output()
+        .expect("run bash");
+    assert!(String::from_utf8_lossy(&sourced.stdout).contains("lookcoin-state"), "{sourced:?}");
+}
+
+/// Asserts `lookcoin-state completions <shell>` starts with `marker` and holds `entry(name)` for every subcommand.
+fn assert_completes(shell: &str, marker: &str, entry: impl Fn(&str) -> String) {
+    let run = lookcoin(&["completions", shell]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{shell}: {run}");
+    assert!(run.stdout.starts_with(marker), "{shell}: {run}");
+    for name in subcommands() {
+        assert!(run.stdout.contains(&entry(&name)), "{shell} does not complete `{name}`");
+    }
+}
+
+#[test]
+fn zsh_and_fish_completions_name_every_subcommand() {
+    assert_completes("zsh", "#compdef lookcoin-state", |name| format!("\n'{name}:"));
+    assert_completes("fish", "# Print an optspec", |name| {
+        format!("__fish_lookcoin_state_needs_command\" -f -a \"{name}\" -d ")
+    });
+    assert_eq!(lookcoin(&["completions", "powershell"]).code, 2, "only bash, zsh and fish");
+}
+
+#[test]
+fn the_man_page_is_roff_with_a_title_and_every_subcommand() {
+    let run = lookcoin(&["man"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run}");
+    // clap_mangen starts with the two-line definition of the apostrophe string (`.ie`/`.el`), then the title.
+    let first_macro = run.stdout.lines().find(|l| !l.starts_with(".ie ") && !l.starts_with(".el ")).expect("lines");
+    assert!(first_macro.starts_with(".TH lookcoin-state 1 "), "{first_macro}");
+    assert!(first_macro.contains(lookcoin_state::VERSION), "the title names the version: {first_macro}");
+    for name in subcommands() {
+        assert!(run.stdout.contains(&format!("lookcoin\\-state\\-{}", name.replace('-', "\\-"))), "`{name}` missing");
+    }
+    // Where groff is installed, it reads the page without a warning.
+    let work = tempfile::tempdir().expect("temp dir");
+    let page = work.path().join("lookcoin-state.1");
+    std::fs::write(&page, &run.stdout).expect("write");
+    if let Ok(check) = std::process::Command::new("groff").args(["-man", "-Tutf8", "-ww", "-z"]).arg(&page).output() {
+        assert!(check.status.success() && check.stderr.is_empty(), "groff: {}", String::from_utf8_lossy(&check.stderr));
+    }
+}

@@ -5,6 +5,7 @@
 #![expect(clippy::disallowed_methods, reason = "the shell: reads GITHUB_ACTIONS from the environment")]
 
 pub mod compare;
+pub mod completions;
 pub mod demo;
 pub mod explain;
 pub mod history;
@@ -75,6 +76,10 @@ pub enum Command {
     Rollback(rollback::Args),
     /// What an error code means, its causes and how to resolve it (e.g. `explain LEVELDB-002`).
     Explain(explain::Args),
+    /// Print a shell completion script (bash, zsh or fish).
+    Completions(completions::Args),
+    /// Print the man page (roff), e.g. `lookcoin-state man > lookcoin-state.1`.
+    Man,
 }
 
 /// `--format`: the report on stdout.
@@ -156,6 +161,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Command::History(args) => history::run(&args, out),
         Command::Rollback(args) => rollback::run(&args, out),
         Command::Explain(args) => explain::run(&args, out),
+        Command::Completions(args) => completions::run(&args, out),
+        Command::Man => completions::man(out),
     };
     match result {
         Ok(code) => code,
@@ -197,7 +204,9 @@ impl Command {
             Command::VerifyChain(args) => args.format,
             Command::History(args) => args.format,
             Command::Rollback(args) => args.format,
-            Command::Restore(_) | Command::Demo(_) | Command::Explain(_) => Format::Human,
+            Command::Restore(_) | Command::Demo(_) | Command::Explain(_) | Command::Completions(_) | Command::Man => {
+                Format::Human
+            }
         }
     }
 }
