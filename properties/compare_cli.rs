@@ -117,7 +117,7 @@ fn compare_exits_0_when_clean_and_1_with_discrepancies_with_data_on_stdout_only(
     let inputs = Inputs::of(&[&work.ldb, &docs, &fixture("v3")]);
     let clean = lookcoin(&["compare", s(&work.ldb), s(&docs)]);
     assert_eq!((clean.code, clean.stderr.as_str()), (0, ""), "{clean}");
-    assert!(clean.stdout.ends_with("\n0 discrepancies across 27 contracts\n"), "{clean}");
+    assert!(clean.stdout.contains("\n0 discrepancies across 27 contracts\nnext: "), "{clean}");
     let found = lookcoin(&["compare", s(&work.ldb), s(&fixture("v3"))]);
     assert_eq!((found.code, found.stderr.as_str()), (1, ""), "{found}");
     assert!(found.stdout.contains("\n13 discrepancies (missing-in-left 1, missing-in-right 1, address-mismatch 1,"));
@@ -279,7 +279,7 @@ fn reconcile_dry_run_writes_nothing() {
     let out = work.path("new");
     let run = lookcoin(&["reconcile", s(&work.ldb), s(&fixture("v3")), "--authority", "left", "--out", s(&out)]);
     assert_eq!((run.code, run.stderr.as_str()), (1, ""), "{run}");
-    assert!(run.stdout.ends_with("; dry run: nothing written (use --apply --out DIR)\n"), "{run}");
+    assert!(run.stdout.contains("; dry run: nothing written (use --apply --out DIR)\nnext: review the plan"), "{run}");
     assert_eq!(names(work.dir.path()), ["ldb"], "no out folder, no staging folder");
     let usage = lookcoin(&["reconcile", s(&work.ldb), s(&fixture("v3")), "--authority", "left", "--apply"]);
     assert_eq!((usage.code, usage.stdout.as_str()), (2, ""), "--apply needs --out: {usage}");

@@ -182,3 +182,62 @@ fn the_man_page_is_roff_with_a_title_and_every_subcommand() {
         assert!(check.status.success() && check.stderr.is_empty(), "groff: {}", String::from_utf8_lossy(&check.stderr));
     }
 }
+
+#[test]
+fn one_of_a_thing_is_singular_and_every_summary_ends_with_a_next_step() {
+    let (work, source, run) = migrate_fixture("realistic", &[]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stdout.contains(", 1 network-name finding;"), "{run}");
+    assert!(run.stdout.lines().last().is_some_and(|l| l.starts_with("next: review ")), "{run}");
+    let out = work.path().join("out");
+    let one = lookcoin(&["validate", out.join("bscmainnet.json").to_str().expect("UTF-8")]);
+    assert_eq!(one.code, 0, "{one}");
+    assert!(one.stdout.contains("\n1 file: 1 valid, 0 invalid\nnext: `lookcoin-state compare "), "{one}");
+    let compare = lookcoin(&["compare", source.path().to_str().expect("UTF-8"), out.to_str().expect("UTF-8")]);
+    assert_eq!(compare.code, 0, "{compare}");
+    let next = compare.stdout.lines().last().expect("lines");
+    assert_eq!(
+        next,
+        format!("next: `lookcoin-state verify-chain {}` checks the records against the chains", out.display())
+    );
+}
+
+/// `lookcoin-state ARGS` at a pseudo-terminal `columns` wide (script(1) from util-linux); what it showed.
+fn at_terminal_of(columns: u16, args: &[&str]) -> String {
+    let quoted: Vec<String> = args.iter().map(|a| format!("'{}'", a.replace('\'', r"'\''"))).collect();
+    let command = format!("stty cols {columns} rows 50; '{}' {}", support::binary().display(), quoted.join(" "));
+    let output = std::process::Command::new("timeout")
+        .args(["60", "script", "--quiet", "--return", "--command", &command, "/dev/null"])
+        .env("SOURCE_DATE_EPOCH", "1754400000")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("COLUMNS")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run script(1)");
+    String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n")
+}
+
+#[test]
+fn tables_fit_the_terminal_and_stay_markdown_when_piped() {
+    let source = support::fixture_copy("realistic");
+    let v3 = support::root().join("fixtures/v3");
+    let args = ["compare", source.path().to_str().expect("UTF-8"), v3.to_str().expect("UTF-8")];
+    let width = |line: &str| line.chars().count();
+    let table_lines = |text: &str| text.lines().filter(|l| l.starts_with('|')).map(str::to_string).collect::<Vec<_>>();
+
+    let piped = lookcoin(&args);
+    assert_eq!(piped.code, 1, "{piped}");
+    let piped_rows = table_lines(&piped.stdout);
+    assert!(piped_rows.iter().any(|l| width(l) > 100), "piped, a row is as wide as its content: {piped}");
+    for row in &piped_rows {
+        assert!(row.ends_with('|'), "piped, each row is one Markdown line: {row}");
+    }
+
+    let shown = at_terminal_of(80, &args);
+    let rows = table_lines(&shown);
+    assert!(!rows.is_empty(), "{shown}");
+    for row in &rows {
+        assert!(width(row) <= 80, "wider than the terminal ({} columns): {row}\n{shown}", width(row));
+    }
+    assert!(rows.len() > piped_rows.len(), "cells wrap onto more lines at 80 columns:\n{shown}");
+}

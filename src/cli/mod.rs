@@ -147,6 +147,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     // Private copies of a LevelDB are removed on Ctrl-C / SIGTERM; without the handler they would only be
     // removed on a normal end. A failure to install it is not worth refusing to run.
     let _ = crate::io::cleanup::install();
+    // At a terminal, tables wrap to its width; piped or redirected, they stay plain Markdown tables.
+    crate::report::human::fit_tables_to(crate::io::terminal::stdout_columns());
     let format = cli.command.format();
     let out = &mut Counted { inner: out, written: 0 };
     let result = match cli.command {
