@@ -1,7 +1,7 @@
 //! The runbook commands and outputs of the built binary: `explain`, `--version`, JSON errors on stdout, shell
 //! completions and the man page. Runs `lookcoin-state` and writes only temporary folders.
 
-use crate::binary_contract::{lookcoin, migrate_fixture, REALISTIC_FILES};
+use crate::binary_contract::{lookcoin, migrate, migrate_fixture, REALISTIC_FILES};
 use crate::support;
 use lookcoin_state::error::{ErrorCode, ErrorKind};
 
@@ -240,4 +240,82 @@ fn tables_fit_the_terminal_and_stay_markdown_when_piped() {
         assert!(width(row) <= 80, "wider than the terminal ({} columns): {row}\n{shown}", width(row));
     }
     assert!(rows.len() > piped_rows.len(), "cells wrap onto more lines at 80 columns:\n{shown}");
+}
+
+/// Runs the binary as [`lookcoin`] does, with `LOOKCOIN_LOG` set (or removed).
+fn lookcoin_logging(lookcoin_log: Option<&str>, args: &[&str]) -> crate::binary_contract::Run {
+    let mut command = std::process::Command::new(support::binary());
+    command.args(args).env("SOURCE_DATE_EPOCH", "1754400000").stdin(std::process::Stdio::null());
+    match lookcoin_log {
+        Some(value) => command.env("LOOKCOIN_LOG", value),
+        None => command.env_remove("LOOKCOIN_LOG"),
+    };
+    let output = command.output().expect("run lookcoin-state");
+    crate::binary_contract::Run {
+        code: output.status.code().expect("exited"),
+        stdout: String::from_utf8(output.stdout).expect("UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("UTF-8"),
+    }
+}
+
+#[test]
+fn debug_logs_each_phase_duration_on_stderr_and_nothing_by_default() {
+    let source = support::fixture_copy("realistic");
+    let work = tempfile::tempdir().expect("temp dir");
+    let db = source.path().to_str().expect("UTF-8");
+    let out = work.path().join("out");
+    let quiet = lookcoin_logging(None, &["migrate", "--leveldb", db, "--out", out.to_str().unwrap()]);
+    assert_eq!((quiet.code, quiet.stderr.as_str()), (1, ""), "no log line without -v: {quiet}");
+
+    let again = work.path().join("again");
+    let run = lookcoin_logging(None, &["-vv", "migrate", "--leveldb", db, "--out", again.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{run}");
+    assert_eq!(run.stdout, quiet.stdout.replace(out.to_str().unwrap(), again.to_str().unwrap()), "stdout unchanged");
+    for phase in ["read the LevelDB", "migrate and prove", "write"] {
+        let line =
+            run.stderr.lines().find(|l| l.contains(&format!("phase=\"{phase}\""))).unwrap_or_else(|| panic!("{run}"));
+        assert!(line.contains(" DEBUG migrate: phase done ") && line.contains(" ms="), "{line}");
+    }
+
+    let json = lookcoin_logging(None, &["--log-format", "json", "-vv", "compare", db, out.to_str().unwrap()]);
+    assert_eq!(json.code, 0, "{json}");
+    let lines: Vec<serde_json::Value> =
+        json.stderr.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
+    let phases: Vec<&str> = lines.iter().filter_map(|l| l["fields"]["phase"].as_str()).collect();
+    assert_eq!(phases, ["load left", "load right", "compare"], "{json}");
+    assert!(lines.iter().all(|l| l["level"] == "DEBUG" && l["fields"]["message"].is_string()), "{json}");
+}
+
+#[test]
+fn lookcoin_log_sets_a_level_per_component_and_refuses_others() {
+    let source = support::fixture_copy("realistic");
+    let db = source.path().to_str().expect("UTF-8");
+    let only_leveldb = lookcoin_logging(
+        Some("leveldb=debug,migrate=off"),
+        &["migrate", "--leveldb", db, "--dry-run", "--out", "/nonexistent/x"],
+    );
+    assert_eq!(only_leveldb.code, 1, "{only_leveldb}");
+    assert!(!only_leveldb.stderr.is_empty(), "{only_leveldb}");
+    assert!(only_leveldb.stderr.lines().all(|l| l.contains(" DEBUG leveldb: ")), "{only_leveldb}");
+
+    let bad = lookcoin_logging(Some("hyper=trace"), &["inspect", db]);
+    assert_eq!(bad.code, 2, "{bad}");
+    assert_eq!(bad.stdout, "", "{bad}");
+    assert!(bad.stderr.contains("--> LOOKCOIN_LOG") && bad.stderr.contains("`hyper=trace`"), "{bad}");
+}
+
+#[test]
+fn rpc_traffic_is_traced_with_the_url_redacted() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let out = work.path().join("out");
+    let source = support::fixture_copy("realistic");
+    let migrated = migrate(source.path(), &out, &[]);
+    assert_eq!(migrated.code, 1, "{migrated}");
+    let flag = "56=http://alice:s3cret-pass@127.0.0.1:9/v2/s3cret-key?apikey=s3cret-q";
+    let args = ["verify-chain", out.to_str().unwrap(), "--rpc", flag, "--retries", "0", "--timeout", "1"];
+    let run = lookcoin_logging(Some("rpc=trace"), &args);
+    assert_eq!(run.code, 3, "{run}");
+    assert!(run.stderr.contains(" TRACE rpc: calling endpoint=http://127.0.0.1:9/…"), "{run}");
+    assert!(run.stderr.contains(" TRACE rpc: sending a batch "), "{run}");
+    assert!(!run.stderr.contains("s3cret") && !run.stderr.contains("alice"), "a secret in the logs: {run}");
 }

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod explain;
 pub mod history;
 pub mod inspect;
+pub mod logs;
 pub mod migrate;
 pub mod progress;
 pub mod reconcile;
@@ -50,6 +51,16 @@ pub struct Cli {
     /// The largest input file any command reads, in MiB (a named pipe or an endless device is never read).
     #[arg(long, global = true, default_value_t = DEFAULT_MAX_FILE_MB, value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
     pub max_file_mb: u64,
+    /// More log lines on stderr: -v info, -vv debug (each phase's duration), -vvv trace (RPC traffic, redacted).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+    /// Log errors only. (`LOOKCOIN_LOG=rpc=trace,leveldb=debug` sets a level per component: leveldb, json, rpc,
+    /// migrate, compare, verify.)
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Log lines as text or as one JSON object per line.
+    #[arg(long, global = true, value_enum, default_value_t)]
+    pub log_format: logs::LogFormat,
 }
 
 #[derive(Debug, Subcommand)]
@@ -144,6 +155,10 @@ impl Sources {
 /// Runs a parsed command line; returns the process exit code. Errors are rendered to `err`.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     set_max_file_mb(cli.max_file_mb);
+    let lookcoin_log = std::env::var("LOOKCOIN_LOG").ok();
+    if let Err(e) = logs::init(cli.verbose, cli.quiet, cli.log_format, lookcoin_log.as_deref()) {
+        return report_error(out, err, Format::Human, &e);
+    }
     // Private copies of a LevelDB are removed on Ctrl-C / SIGTERM; without the handler they would only be
     // removed on a normal end. A failure to install it is not worth refusing to run.
     let _ = crate::io::cleanup::install();
@@ -151,6 +166,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     crate::report::human::fit_tables_to(crate::io::terminal::stdout_columns());
     let format = cli.command.format();
     let out = &mut Counted { inner: out, written: 0 };
+    let started = std::time::Instant::now();
+    let component = cli.command.component();
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(&args, out),
         Command::Migrate(args) => migrate::run(&args, out),
@@ -166,6 +183,15 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Command::Completions(args) => completions::run(&args, out),
         Command::Man => completions::man(out),
     };
+    // The whole command's time, under its component (verify-chain's phases are its pipeline's own).
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    match component {
+        "verify" => tracing::debug!(target: "verify", ms, "command done"),
+        "compare" => tracing::debug!(target: "compare", ms, "command done"),
+        "json" => tracing::debug!(target: "json", ms, "command done"),
+        "leveldb" => tracing::debug!(target: "leveldb", ms, "command done"),
+        _ => tracing::debug!(target: "migrate", ms, "command done"),
+    }
     match result {
         Ok(code) => code,
         // A report already (partly) on stdout is not followed by a second JSON document.
@@ -195,6 +221,17 @@ impl Write for Counted<'_> {
 }
 
 impl Command {
+    /// The log component the command's own lines belong to.
+    fn component(&self) -> &'static str {
+        match self {
+            Command::VerifyChain(_) | Command::Demo(_) => "verify",
+            Command::Compare(_) | Command::Reconcile(_) => "compare",
+            Command::Validate(_) => "json",
+            Command::Inspect(_) | Command::History(_) | Command::Rollback(_) => "leveldb",
+            _ => "migrate",
+        }
+    }
+
     /// The report format the command was asked for (`--format`); human for commands without one.
     fn format(&self) -> Format {
         match self {

@@ -145,6 +145,7 @@ async fn fetch_endpoint(
 ) -> EndpointOutcome {
     install_tls_provider();
     let client = ClientBuilder::default().http(endpoint.url.clone());
+    tracing::trace!(target: "rpc", endpoint = %endpoint.shown, "calling");
     let head = [("eth_chainId", json!([])), ("eth_getBlockByNumber", json!([tag.param(), false]))];
     let answers = match round_trip(&client, &head, options, limit, traffic).await {
         Ok(a) => a,
@@ -270,6 +271,8 @@ async fn round_trip(
         let permit = limit.acquire().await.map_err(|e| e.to_string())?;
         traffic.round_trips += 1;
         traffic.requests += calls.len() as u32;
+        let methods: Vec<&str> = calls.iter().map(|(method, _)| *method).collect();
+        tracing::trace!(target: "rpc", attempt, calls = calls.len(), ?methods, "sending a batch");
         let outcome = tokio::time::timeout(options.timeout, send_batch(client, calls)).await;
         drop(permit);
         let (error, wait) = match outcome {

@@ -95,7 +95,7 @@ pub fn migrate(options: &MigrateOptions<'_>, mut step: impl FnMut(&str)) -> Resu
         refuse_overlap("--out", options.out, &[options.leveldb])?;
     }
     step("copying, verifying and reading the LevelDB");
-    let read = read_leveldb(options.leveldb)?;
+    let read = super::phase!("migrate", "read the LevelDB", read_leveldb(options.leveldb))?;
     let recovered = if options.recover_fields {
         step("reading every version the LevelDB's files still hold");
         recoverable_fields(options.leveldb, &read.entries)?
@@ -103,13 +103,16 @@ pub fn migrate(options: &MigrateOptions<'_>, mut step: impl FnMut(&str)) -> Resu
         Vec::new()
     };
     step("migrating, validating and reading back the documents");
-    let (summary, files) =
-        migrate_to_files_recovering(&read.entries, &read.label, options.at, options.tool_version, &recovered)?;
+    let (summary, files) = super::phase!(
+        "migrate",
+        "migrate and prove",
+        migrate_to_files_recovering(&read.entries, &read.label, options.at, options.tool_version, &recovered)
+    )?;
     parallel::drop_in_background(read.entries);
     let mut backup = None;
     if !options.dry_run {
         step("writing");
-        backup = write(options, &files)?;
+        backup = super::phase!("migrate", "write", write(options, &files))?;
     }
     Ok(MigrateReport {
         source: options.leveldb.display().to_string(),
