@@ -319,3 +319,37 @@ fn rpc_traffic_is_traced_with_the_url_redacted() {
     assert!(run.stderr.contains(" TRACE rpc: sending a batch "), "{run}");
     assert!(!run.stderr.contains("s3cret") && !run.stderr.contains("alice"), "a secret in the logs: {run}");
 }
+
+#[test]
+fn github_annotations_are_at_most_three_of_a_kind_plus_a_summary_notice() {
+    let source = support::fixture_copy("realistic");
+    let v3 = support::root().join("fixtures/v3");
+    let json = lookcoin(&["compare", source.path().to_str().unwrap(), v3.to_str().unwrap(), "--format", "json"]);
+    let items = json.json()["discrepancies"].as_array().expect("discrepancies").clone();
+    let mut per_kind = std::collections::BTreeMap::<String, usize>::new();
+    for d in &items {
+        *per_kind.entry(d["kind"].as_str().expect("kind").to_string()).or_default() += 1;
+    }
+    assert!(per_kind.values().any(|n| *n > 3), "the fixture has a kind past the cap: {per_kind:?}");
+
+    let run = std::process::Command::new(support::binary())
+        .args(["compare", source.path().to_str().unwrap(), v3.to_str().unwrap()])
+        .env("GITHUB_ACTIONS", "true")
+        .env("SOURCE_DATE_EPOCH", "1754400000")
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8(run.stderr).expect("UTF-8");
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("::error title=")).collect();
+    for (kind, n) in &per_kind {
+        let shown = errors.iter().filter(|l| l.starts_with(&format!("::error title={kind} "))).count();
+        assert_eq!(shown, (*n).min(3), "{kind}: {stderr}");
+    }
+    let notice = stderr.lines().last().expect("a summary");
+    let unshown: usize = per_kind.values().map(|n| n.saturating_sub(3)).sum();
+    assert!(
+        notice.starts_with(&format!("::notice title=lookcoin-state compare::{} findings (", items.len())),
+        "{notice}"
+    );
+    assert!(notice.ends_with(&format!(", {unshown} more in the report")), "{notice}");
+    assert_eq!(stderr.lines().count(), errors.len() + 1, "{stderr}");
+}
