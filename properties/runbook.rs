@@ -33,13 +33,16 @@ fn explain_of_an_unknown_code_exits_2_listing_the_codes() {
     }
 }
 
-/// The commit git names for this checkout, when git and the repository are there.
+/// The commit git names for this checkout, when git is there and the package is the top of its repository (as
+/// `build.rs` requires: a tarball unpacked inside another repository is not stamped with its commit).
 fn head_commit() -> Option<String> {
-    let output = std::process::Command::new("git")
-        .args(["-C", &support::root().display().to_string(), "rev-parse", "--short=7", "HEAD"])
-        .output()
-        .ok()?;
-    output.status.success().then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+    let git = |args: &[&str]| {
+        let output = std::process::Command::new("git").arg("-C").arg(support::root()).args(args).output().ok()?;
+        output.status.success().then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+    };
+    let top = std::path::PathBuf::from(git(&["rev-parse", "--show-toplevel"])?).canonicalize().ok()?;
+    (top == support::root().canonicalize().ok()?).then_some(())?;
+    git(&["rev-parse", "--short=7", "HEAD"])
 }
 
 #[test]
