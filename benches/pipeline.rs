@@ -275,7 +275,7 @@ impl Fixtures {
         copy_folder(&leveldb, &raw_leveldb);
         let read = read_leveldb(&leveldb).expect("the bench LevelDB reads");
         assert_eq!(read.entries, entries, "the bench LevelDB reads back to what was written");
-        let (_, files) = migrate_to_files(&entries, "bench", MIGRATED_AT).expect("the bench entries migrate");
+        let (_, files) = migrate_to_files(&entries, "bench", MIGRATED_AT, "bench").expect("the bench entries migrate");
         let json = base.join("json");
         write_output(&json, &files).expect("write the bench JSON");
         let value_bytes: usize = entries.values().map(Vec::len).sum();
@@ -370,7 +370,9 @@ fn migrate_group(c: &mut Criterion, fixtures: &Fixtures) {
         });
         group.bench_with_input(BenchmarkId::new("migrate_to_files", n), &n, |b, &n| {
             let f = fixtures.get(n);
-            b.iter_with_large_drop(|| migrate_to_files(black_box(&f.entries), "bench", MIGRATED_AT).expect("migrate"))
+            b.iter_with_large_drop(|| {
+                migrate_to_files(black_box(&f.entries), "bench", MIGRATED_AT, "bench").expect("migrate")
+            })
         });
     }
     group.finish();

@@ -239,12 +239,31 @@ fn the_boundary_checks_catch_planted_violations() {
 /// The README's error table is the code's: one row per cause, with the code and exit code the cause maps to.
 #[test]
 fn the_readme_error_table_matches_the_error_kinds() {
-    use lookcoin_state::error::ErrorKind;
+    use lookcoin_state::error::{ErrorCode, ErrorKind};
     let readme = std::fs::read_to_string(support::root().join("README.md")).expect("README");
     let rows: Vec<&str> = readme.lines().filter(|l| l.starts_with("| `") && l.matches(" | ").count() == 3).collect();
     assert_eq!(rows.len(), ErrorKind::ALL.len(), "one row per kind:\n{}", rows.join("\n"));
     for (kind, row) in ErrorKind::ALL.iter().zip(&rows) {
-        let want = format!("| `{kind:?}` | {} | {} | ", kind.code(), kind.exit_code());
-        assert!(row.starts_with(&want), "README row `{row}` should start with `{want}`");
+        let want = format!("| `{kind:?}` | {} | {} | {} |", kind.code(), kind.exit_code(), kind.when());
+        assert_eq!(*row, want, "the README row of {kind:?} differs from `ErrorKind::when` and friends");
+    }
+    // `explain CODE` prints, for each code, exactly the kinds the README lists under it, with the same text.
+    for code in ErrorCode::ALL {
+        let explained = lookcoin_state::error::explain(code);
+        assert!(explained.starts_with(&format!("{}: {}\n", code.code(), code.message())), "{explained}");
+        let readme_kinds: Vec<&str> = rows
+            .iter()
+            .filter(|row| row.split(" | ").nth(1) == Some(code.code()))
+            .map(|row| row.trim_start_matches("| `").split('`').next().expect("kind"))
+            .collect();
+        let explained_kinds: Vec<&str> = explained
+            .lines()
+            .filter_map(|l| l.strip_prefix("  ").and_then(|l| l.split_once(" (exit ")).map(|(k, _)| k))
+            .collect();
+        assert_eq!(explained_kinds, readme_kinds, "explain {} and the README list other causes", code.code());
+        for row in rows.iter().filter(|row| row.split(" | ").nth(1) == Some(code.code())) {
+            let when = row.splitn(4, " | ").nth(3).expect("when").trim_end_matches(" |");
+            assert!(explained.contains(&format!("\n    {when}\n")), "explain {} lacks `{when}`", code.code());
+        }
     }
 }

@@ -29,6 +29,15 @@ impl Run {
         assert_eq!(lines.get(1).copied(), Some(format!("  --> {}", subject.display()).as_str()), "{self}");
         assert!(lines.last().is_some_and(|l| l.starts_with("  hint: ")), "{self}");
     }
+
+    /// A failed `--format json` run: the error's text on stderr as [`Run::assert_error`], and the same error as
+    /// one JSON document on stdout.
+    pub fn assert_json_error(&self, exit: i32, code: &str, subject: &Path) {
+        let error = self.json()["error"].clone();
+        assert_eq!(error["code"], code, "{self}");
+        assert_eq!(error["subject"], subject.display().to_string(), "{self}");
+        Run { code: self.code, stdout: String::new(), stderr: self.stderr.clone() }.assert_error(exit, code, subject);
+    }
 }
 
 impl std::fmt::Display for Run {
@@ -173,7 +182,11 @@ fn migrate_of_a_corrupt_leveldb_exits_2_with_leveldb_001_and_writes_nothing() {
     let out = work.path().join("out");
     for format in ["human", "json"] {
         let run = migrate(source.path(), &out, &["--format", format]);
-        run.assert_error(2, "LEVELDB-001", &table);
+        if format == "json" {
+            run.assert_json_error(2, "LEVELDB-001", &table);
+        } else {
+            run.assert_error(2, "LEVELDB-001", &table);
+        }
         assert_eq!(names(work.path()), Vec::<String>::new(), "no out folder, no staging folder");
     }
 }

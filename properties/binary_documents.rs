@@ -147,7 +147,7 @@ fn validate_accepts_a_fresh_migration() {
     let (work, _, _) = migrate_fixture("realistic", &[]);
     let (human, report) = assert_validate(&work.path().join("out"), 0, &[]);
     assert_eq!(report["summary"], serde_json::json!({"files": 8, "invalid": 0}));
-    assert!(human.stdout.ends_with("8 files: 8 valid, 0 invalid\n"), "{human}");
+    assert!(human.stdout.contains("\n8 files: 8 valid, 0 invalid\nnext: "), "{human}");
 }
 
 #[test]

@@ -37,5 +37,6 @@ mod demo_job;
 mod onchain;
 mod provider_profiles;
 mod report_schemas;
+mod runbook;
 mod terminal;
 mod verify_cli;

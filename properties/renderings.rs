@@ -10,7 +10,7 @@ use lookcoin_state::core::inspect::rows_of_raw;
 use lookcoin_state::core::output::OutputFile;
 use lookcoin_state::core::primitives::TimestampMs;
 use lookcoin_state::core::reports::migrate::{MigrateReport, WrittenFile};
-use lookcoin_state::error::{ErrorKind, ToolError};
+use lookcoin_state::error::{ErrorCode, ErrorKind, ToolError};
 use lookcoin_state::io::leveldb::{read_leveldb, LevelDbRead};
 use lookcoin_state::pipeline::migrate::migrate_to_files;
 use lookcoin_state::report;
@@ -18,6 +18,10 @@ use std::path::Path;
 
 /// The migration time of every snapshot (2025-08-05T13:20:00.000Z).
 const AT: TimestampMs = TimestampMs(1_754_400_000_000);
+
+/// The `toolVersion` of every snapshot: a build's real one names its commit (`lookcoin_state::VERSION`), which
+/// would change the documents' bytes and hashes with every commit; the binary's tests check the real one.
+const TOOL_VERSION: &str = "0.1.0 (0123abc)";
 
 /// Asserts `text` against `snapshots/<name>.snap`. Temporary paths become `[TEMP]`; control characters are shown
 /// as Unicode control pictures (U+2400 + code) so that a snapshot stays a text file.
@@ -76,7 +80,7 @@ fn render(f: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> String {
 // migrate: the documents and the report
 
 fn documents(name: &str) -> String {
-    let (_, files) = migrate_to_files(&read_fixture(name).entries, name, AT).expect("migrates");
+    let (_, files) = migrate_to_files(&read_fixture(name).entries, name, AT, TOOL_VERSION).expect("migrates");
     let text = |f: &OutputFile| String::from_utf8(f.bytes.clone()).expect("documents are UTF-8");
     files.iter().map(|f| format!("=== {} ===\n{}", f.name, text(f))).collect()
 }
@@ -98,7 +102,7 @@ fn migrated_documents_of_hostile() {
 
 fn migrate_report(name: &str) -> MigrateReport {
     let read = read_fixture(name);
-    let (summary, files) = migrate_to_files(&read.entries, name, AT).expect("migrates");
+    let (summary, files) = migrate_to_files(&read.entries, name, AT, TOOL_VERSION).expect("migrates");
     MigrateReport {
         source: name.to_string(),
         out: format!("{name}-json"),
@@ -169,7 +173,8 @@ fn validate_of_a_tampered_migration_in_both_formats() {
     // Under /tmp itself (not $TMPDIR): the path's length sets the table's column width.
     let work = tempfile::tempdir_in("/tmp").expect("temp dir");
     let out = work.path().join("out");
-    let (_, files) = migrate_to_files(&read_fixture("realistic").entries, "realistic", AT).expect("migrates");
+    let (_, files) =
+        migrate_to_files(&read_fixture("realistic").entries, "realistic", AT, TOOL_VERSION).expect("migrates");
     lookcoin_state::io::atomic::write_output(&out, &files).expect("written");
     let file = out.join("bscmainnet.json");
     let text = std::fs::read_to_string(&file).expect("read");
@@ -198,6 +203,12 @@ fn error_text_of_every_kind() {
         text.push_str(&format!("=== {kind:?}: {} (exit {}) ===\n{e}\n\n", e.code(), e.exit_code()));
     }
     assert_rendering("errors__all_kinds", &text);
+}
+
+#[test]
+fn explain_text_of_every_code() {
+    let text: Vec<String> = ErrorCode::ALL.into_iter().map(lookcoin_state::error::explain).collect();
+    assert_rendering("errors__explain", &text.join("\n"));
 }
 
 /// The error text of reading `dir`, which must fail.

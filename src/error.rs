@@ -68,6 +68,94 @@ impl ErrorCode {
     }
 }
 
+impl ErrorCode {
+    /// The code named by `text` (`LEVELDB-002`, any case), for `lookcoin-state explain`.
+    pub fn parse(text: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|c| c.code().eq_ignore_ascii_case(text.trim()))
+    }
+
+    /// The kinds reported under this code, in the order of [`ErrorKind::ALL`]; none for a reserved code.
+    pub fn kinds(self) -> Vec<ErrorKind> {
+        ErrorKind::ALL.into_iter().filter(|k| k.code() == self).collect()
+    }
+
+    /// What to do about any error under this code, in order; the hint of the error itself comes first.
+    pub fn resolution(self) -> &'static [&'static str] {
+        match self {
+            ErrorCode::Migration001 => &[
+                "Read the subject (the path written to) and the `caused by:` line: it says whether the disk is full, \
+                 the path is not writable or the output was refused before anything was written.",
+                "Nothing half-written is left: a refused or failed write keeps the previous files (or none).",
+                "Fix the output path or free space, then run the same command again.",
+            ],
+            ErrorCode::Migration002 => &[
+                "Run `lookcoin-state compare LEVELDB JSON` to list every difference between the two backends.",
+                "Decide which side is right; `lookcoin-state reconcile LEFT RIGHT` plans the changes (add --apply \
+                 to write them, with a backup).",
+                "Run the check again until it reports no discrepancy; do not cut over before.",
+            ],
+            ErrorCode::Migration003 => &[
+                "If the files changed since they were written, `lookcoin-state compare` with the source shows what \
+                 changed; regenerate them with `lookcoin-state migrate --force`.",
+                "If the pre-write proof failed, nothing was written: report it with the input, it is a bug of this tool.",
+            ],
+            ErrorCode::Migration004 => &[
+                "Check the flag, path or endpoint named as the subject (`lookcoin-state help <command>`).",
+                "For a LevelDB, pass the folder holding CURRENT and MANIFEST-*; for endpoints, CHAINID=URL with every \
+                 `${VAR}` set.",
+                "For the local chains, install anvil (`bash .ci/demo`) or set LOOKCOIN_ANVIL.",
+            ],
+            ErrorCode::Migration005 => &[
+                "Reserved: lookcoin-state never reports it; speed targets live in the benches (`cargo bench`), \
+                 never in a run.",
+            ],
+            ErrorCode::Json001 => &[
+                "Check that the path exists, is a regular file or folder, and is readable by the user running the tool.",
+                "A missing input is never read as an empty one; fix the path rather than creating an empty file.",
+                "For a file over the size limit, check it is the right file, then raise --max-file-mb.",
+            ],
+            ErrorCode::Json002 => &[
+                "Open the file at the line and column shown and fix the JSON (a trailing comma, a cut-off write).",
+                "Or regenerate our documents from the LevelDB with `lookcoin-state migrate`.",
+            ],
+            ErrorCode::Json003 => &[
+                "Fix the field at the JSON pointer shown, or regenerate the file with `lookcoin-state migrate`.",
+                "For another tool's file, name its format with --left-format/--right-format if it was detected wrongly.",
+                "`lookcoin-state validate DIR` lists every invalid document at once.",
+            ],
+            ErrorCode::LevelDb001 => &[
+                "Restore the LevelDB folder from a backup; do not let any tool repair it in place.",
+                "`lookcoin-state history DIR` shows which versions each file still holds, to judge what was lost.",
+            ],
+            ErrorCode::LevelDb002 => &[
+                "The error names the process holding the lock: wait for it to finish.",
+                "Never delete LOCK or kill the process blindly: a deploy script may be writing.",
+                "Run again once the process has ended.",
+            ],
+        }
+    }
+}
+
+/// The text of `lookcoin-state explain CODE`: the message, every cause with its exit code, meaning and hint, and
+/// the resolution steps, all from the tables above.
+pub fn explain(code: ErrorCode) -> String {
+    use fmt::Write as _;
+    let mut text = format!("{}: {}\n\nCauses:\n", code.code(), code.message());
+    let kinds = code.kinds();
+    if kinds.is_empty() {
+        text.push_str("  none: this code is reserved and never reported by lookcoin-state.\n");
+    }
+    for kind in kinds {
+        let _ =
+            writeln!(text, "  {kind:?} (exit {})\n    {}\n    hint: {}", kind.exit_code(), kind.when(), kind.hint());
+    }
+    text.push_str("\nResolution:\n");
+    for (i, step) in code.resolution().iter().enumerate() {
+        let _ = writeln!(text, "  {}. {step}", i + 1);
+    }
+    text
+}
+
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
@@ -76,66 +164,38 @@ impl fmt::Display for ErrorCode {
 
 /// Why the tool stopped: one kind per cause. The kind decides the seed code the user sees, whether the input or
 /// the run is at fault (the exit code), and the default next step. Call sites never pick a code by hand, and
-/// nothing recognises an error by its text.
+/// nothing recognises an error by its text. What each kind means is [`ErrorKind::when`], the one table the README
+/// error section and `lookcoin-state explain` are checked against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
-    /// An input path that does not exist.
     InputNotFound,
-    /// An input the user running the tool may not read.
     InputPermissionDenied,
-    /// An input that exists but cannot be read for another reason (not a regular file, an I/O error).
     InputUnreadable,
-    /// An input file larger than the size limit (`--max-file-mb`).
     InputTooLarge,
-    /// A JSON input that does not parse.
     MalformedJson,
-    /// One of our documents that breaks the schema (or is not the kind it claims).
     SchemaViolation,
-    /// A JSON file in no format the tool reads, or files of two formats in one source.
     UnknownFormat,
-    /// A file of another tool's format that lacks what its format requires.
     FormatViolation,
-    /// Files that differ from the manifest written with them.
     ChangedSinceWritten,
-    /// A path given as a LevelDB that is missing, not a folder, or has no CURRENT.
     NotALevelDb,
-    /// LevelDB files that fail their checksums or structure.
     LevelDbCorrupt,
-    /// A live writer holds the LevelDB's lock.
     LevelDbLocked,
-    /// The LevelDB folder changed while the private copy was taken.
     LevelDbBusy,
-    /// A flag or argument the run cannot use (an `--rpc` that names no chain of the source, say).
     BadFlag,
-    /// An endpoint that cannot be used as given (not `CHAINID=URL`, an unset `${VAR}`, not a URL).
     BadEndpoint,
-    /// A networks file that does not parse or has the wrong shape.
     BadNetworksFile,
-    /// An environment variable with a value the tool cannot use (`SOURCE_DATE_EPOCH`).
     BadEnvironment,
-    /// An output path refused before anything was written (not empty, a file, one of the inputs).
     OutputRefused,
-    /// Writing the output failed for lack of space.
     DiskFull,
-    /// Writing the output was not permitted.
     OutputPermissionDenied,
-    /// Writing the output failed for another reason.
     OutputFailed,
-    /// Another run of the tool is writing the same output folder.
     OutputBusy,
-    /// The reader of standard output went away (`| head`): the run stops quietly.
     OutputClosed,
-    /// A program the command needs is not installed (anvil for the local chains).
     MissingTool,
-    /// The local chains of the lab could not be started or misbehaved.
     LocalChain,
-    /// The async runtime could not start.
     Runtime,
-    /// The pre-write proof failed: a bug of this tool; nothing was written.
     ProofFailed,
-    /// Two backends that must agree do not (the LevelDB and its JSON).
     SyncMismatch,
-    /// The demo did not behave as expected: a bug of this tool.
     DemoFailed,
 }
 
@@ -172,6 +232,48 @@ impl ErrorKind {
         ErrorKind::SyncMismatch,
         ErrorKind::DemoFailed,
     ];
+
+    /// When this kind happens (its doc line): the README error table's "when" column and `explain`'s causes.
+    pub fn when(self) -> &'static str {
+        use ErrorKind::*;
+        match self {
+            InputNotFound => "An input path that does not exist.",
+            InputPermissionDenied => "An input the user running the tool may not read.",
+            InputUnreadable => {
+                "An input that exists but cannot be read for another reason (not a regular file, an I/O error)."
+            }
+            InputTooLarge => "An input file larger than the size limit (`--max-file-mb`).",
+            MalformedJson => "A JSON input that does not parse.",
+            SchemaViolation => "One of our documents that breaks the schema (or is not the kind it claims).",
+            UnknownFormat => "A JSON file in no format the tool reads, or files of two formats in one source.",
+            FormatViolation => "A file of another tool's format that lacks what its format requires.",
+            ChangedSinceWritten => "Files that differ from the manifest written with them.",
+            NotALevelDb => "A path given as a LevelDB that is missing, not a folder, or has no CURRENT.",
+            LevelDbCorrupt => "LevelDB files that fail their checksums or structure.",
+            LevelDbLocked => "A live writer holds the LevelDB's lock.",
+            LevelDbBusy => "The LevelDB folder changed while the private copy was taken.",
+            BadFlag => "A flag or argument the run cannot use (an `--rpc` that names no chain of the source, say).",
+            BadEndpoint => {
+                "An endpoint that cannot be used as given (not `CHAINID=URL`, an unset `${VAR}`, not a URL)."
+            }
+            BadNetworksFile => "A networks file that does not parse or has the wrong shape.",
+            BadEnvironment => "An environment variable with a value the tool cannot use (`SOURCE_DATE_EPOCH`).",
+            OutputRefused => {
+                "An output path refused before anything was written (not empty, a file, one of the inputs)."
+            }
+            DiskFull => "Writing the output failed for lack of space.",
+            OutputPermissionDenied => "Writing the output was not permitted.",
+            OutputFailed => "Writing the output failed for another reason.",
+            OutputBusy => "Another run of the tool is writing the same output folder.",
+            OutputClosed => "The reader of standard output went away (`| head`): the run stops quietly.",
+            MissingTool => "A program the command needs is not installed (anvil for the local chains).",
+            LocalChain => "The local chains of the lab could not be started or misbehaved.",
+            Runtime => "The async runtime could not start.",
+            ProofFailed => "The pre-write proof failed: a bug of this tool; nothing was written.",
+            SyncMismatch => "Two backends that must agree do not (the LevelDB and its JSON).",
+            DemoFailed => "The demo did not behave as expected: a bug of this tool.",
+        }
+    }
 
     /// The seed code this kind is reported under.
     pub fn code(self) -> ErrorCode {

@@ -14,6 +14,11 @@
 //! - `cli`: per command, clap `Args` and a `run` that calls its pipeline step, renders, and returns the exit code.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+/// The version of this build: the package version and the git commit it was built from, with `, dirty` when
+/// the work tree had changes, or `unknown` without git (see `build.rs`). `--version` prints it and migrated
+/// documents record it as `toolVersion`.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("LOOKCOIN_GIT_COMMIT"), ")");
+
 pub mod cli;
 pub mod core;
 pub mod error;

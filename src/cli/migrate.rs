@@ -39,6 +39,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<u8, ToolError> {
         force: args.force,
         recover_fields: args.recover_fields,
         at: migration_time()?,
+        tool_version: crate::VERSION,
     };
     let steps = Steps::start("migrate");
     let report = migrate(&options, |message| steps.step(message));

@@ -5,9 +5,12 @@
 #![expect(clippy::disallowed_methods, reason = "the shell: reads GITHUB_ACTIONS from the environment")]
 
 pub mod compare;
+pub mod completions;
 pub mod demo;
+pub mod explain;
 pub mod history;
 pub mod inspect;
+pub mod logs;
 pub mod migrate;
 pub mod progress;
 pub mod reconcile;
@@ -39,7 +42,7 @@ pub mod exit {
 #[derive(Debug, Parser)]
 #[command(
     name = "lookcoin-state",
-    version,
+    version = crate::VERSION,
     about = "Verify the move of LookCoin deployment state from LevelDB to JSON"
 )]
 pub struct Cli {
@@ -48,6 +51,16 @@ pub struct Cli {
     /// The largest input file any command reads, in MiB (a named pipe or an endless device is never read).
     #[arg(long, global = true, default_value_t = DEFAULT_MAX_FILE_MB, value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
     pub max_file_mb: u64,
+    /// More log lines on stderr: -v info, -vv debug (each phase's duration), -vvv trace (RPC traffic, redacted).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+    /// Log errors only. (`LOOKCOIN_LOG=rpc=trace,leveldb=debug` sets a level per component: leveldb, json, rpc,
+    /// migrate, compare, verify.)
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Log lines as text or as one JSON object per line.
+    #[arg(long, global = true, value_enum, default_value_t)]
+    pub log_format: logs::LogFormat,
 }
 
 #[derive(Debug, Subcommand)]
@@ -72,6 +85,12 @@ pub enum Command {
     History(history::Args),
     /// Write our JSON documents back to a new LevelDB folder that the deploy scripts open and read as before.
     Rollback(rollback::Args),
+    /// What an error code means, its causes and how to resolve it (e.g. `explain LEVELDB-002`).
+    Explain(explain::Args),
+    /// Print a shell completion script (bash, zsh or fish).
+    Completions(completions::Args),
+    /// Print the man page (roff), e.g. `lookcoin-state man > lookcoin-state.1`.
+    Man,
 }
 
 /// `--format`: the report on stdout.
@@ -136,9 +155,19 @@ impl Sources {
 /// Runs a parsed command line; returns the process exit code. Errors are rendered to `err`.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     set_max_file_mb(cli.max_file_mb);
+    let lookcoin_log = std::env::var("LOOKCOIN_LOG").ok();
+    if let Err(e) = logs::init(cli.verbose, cli.quiet, cli.log_format, lookcoin_log.as_deref()) {
+        return report_error(out, err, Format::Human, &e);
+    }
     // Private copies of a LevelDB are removed on Ctrl-C / SIGTERM; without the handler they would only be
     // removed on a normal end. A failure to install it is not worth refusing to run.
     let _ = crate::io::cleanup::install();
+    // At a terminal, tables wrap to its width; piped or redirected, they stay plain Markdown tables.
+    crate::report::human::fit_tables_to(crate::io::terminal::stdout_columns());
+    let format = cli.command.format();
+    let out = &mut Counted { inner: out, written: 0 };
+    let started = std::time::Instant::now();
+    let component = cli.command.component();
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(&args, out),
         Command::Migrate(args) => migrate::run(&args, out),
@@ -150,18 +179,86 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Command::Demo(args) => demo::run(&args, out, err),
         Command::History(args) => history::run(&args, out),
         Command::Rollback(args) => rollback::run(&args, out),
+        Command::Explain(args) => explain::run(&args, out),
+        Command::Completions(args) => completions::run(&args, out),
+        Command::Man => completions::man(out),
     };
+    // The whole command's time, under its component (verify-chain's phases are its pipeline's own).
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    match component {
+        "verify" => tracing::debug!(target: "verify", ms, "command done"),
+        "compare" => tracing::debug!(target: "compare", ms, "command done"),
+        "json" => tracing::debug!(target: "json", ms, "command done"),
+        "leveldb" => tracing::debug!(target: "leveldb", ms, "command done"),
+        _ => tracing::debug!(target: "migrate", ms, "command done"),
+    }
     match result {
         Ok(code) => code,
-        Err(e) => report_error(err, &e),
+        // A report already (partly) on stdout is not followed by a second JSON document.
+        Err(e) => {
+            let format = if out.written == 0 { format } else { Format::Human };
+            report_error(out, err, format, &e)
+        }
     }
 }
 
-/// Renders an error and returns its exit code. A reader that closed our stdout early (`| head`) is not an error
-/// worth a message: the run stops quietly, as Unix tools do.
-pub fn report_error(err: &mut dyn Write, e: &ToolError) -> u8 {
+/// Standard output, counting what was written to it.
+struct Counted<'a> {
+    inner: &'a mut dyn Write,
+    written: u64,
+}
+
+impl Write for Counted<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl Command {
+    /// The log component the command's own lines belong to.
+    fn component(&self) -> &'static str {
+        match self {
+            Command::VerifyChain(_) | Command::Demo(_) => "verify",
+            Command::Compare(_) | Command::Reconcile(_) => "compare",
+            Command::Validate(_) => "json",
+            Command::Inspect(_) | Command::History(_) | Command::Rollback(_) => "leveldb",
+            _ => "migrate",
+        }
+    }
+
+    /// The report format the command was asked for (`--format`); human for commands without one.
+    fn format(&self) -> Format {
+        match self {
+            Command::Inspect(args) => args.format,
+            Command::Migrate(args) => args.format,
+            Command::Validate(args) => args.format,
+            Command::Compare(args) => args.format,
+            Command::Reconcile(args) => args.format,
+            Command::VerifyChain(args) => args.format,
+            Command::History(args) => args.format,
+            Command::Rollback(args) => args.format,
+            Command::Restore(_) | Command::Demo(_) | Command::Explain(_) | Command::Completions(_) | Command::Man => {
+                Format::Human
+            }
+        }
+    }
+}
+
+/// Renders an error and returns its exit code: the text on `err`, and with `--format json` also the error as one
+/// JSON document on `out` (a CI parser reads stdout). A reader that closed our stdout early (`| head`) is not an
+/// error worth a message: the run stops quietly, as Unix tools do.
+pub fn report_error(out: &mut dyn Write, err: &mut dyn Write, format: Format, e: &ToolError) -> u8 {
     if e.kind != ErrorKind::OutputClosed {
         let _ = writeln!(err, "{e}");
+        if format == Format::Json {
+            let _ = crate::report::json::error(out, e);
+        }
     }
     e.exit_code()
 }
@@ -174,4 +271,60 @@ pub fn output_error(e: std::io::Error) -> ToolError {
 /// True when running under GitHub Actions, where annotations are wanted.
 pub fn in_github_actions() -> bool {
     std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Standard output whose first write after `fail_at` bytes fails (a disk that filled, then freed).
+    struct FailsOnce {
+        bytes: Vec<u8>,
+        fail_at: usize,
+        failed: bool,
+    }
+
+    impl Write for FailsOnce {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if !self.failed && self.bytes.len() + buf.len() > self.fail_at {
+                self.failed = true;
+                return Err(std::io::Error::other("device error"));
+            }
+            self.bytes.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn run_json(missing_or_fixture: &str, fail_at: usize) -> (u8, String, String) {
+        let path = format!("{}/{missing_or_fixture}", env!("CARGO_MANIFEST_DIR"));
+        let cli = Cli::try_parse_from(["lookcoin-state", "validate", &path, "--format", "json"]).expect("parses");
+        let mut out = FailsOnce { bytes: Vec::new(), fail_at, failed: false };
+        let mut err = Vec::new();
+        let code = run(cli, &mut out, &mut err);
+        (code, String::from_utf8(out.bytes).expect("UTF-8"), String::from_utf8(err).expect("UTF-8"))
+    }
+
+    #[test]
+    fn a_json_error_follows_no_report() {
+        let (code, out, err) = run_json("no-such-folder", usize::MAX);
+        assert_eq!(code, exit::BAD_INPUT);
+        let value: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
+        assert_eq!(value["error"]["code"], "JSON-001", "{out}");
+        assert!(err.starts_with("error[JSON-001]"), "{err}");
+    }
+
+    #[test]
+    fn a_report_cut_short_is_not_followed_by_a_json_error() {
+        let (_, complete, _) = run_json("fixtures/v1", usize::MAX);
+        assert!(complete.len() > 10, "the report is longer than what is let through: {complete}");
+        let (code, out, err) = run_json("fixtures/v1", 10);
+        assert_eq!(code, 3, "{err}");
+        assert!(err.starts_with("error[MIGRATION-001]"), "{err}");
+        assert!(complete.starts_with(&out), "stdout holds only the start of the report: {out}");
+        assert!(!out.contains("\"error\""), "{out}");
+    }
 }

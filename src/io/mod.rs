@@ -13,3 +13,4 @@ pub mod leveldb;
 pub mod networks_file;
 pub mod paths;
 pub mod rpc;
+pub mod terminal;

@@ -17,8 +17,8 @@ pub struct Side<'a> {
 
 /// Every field-level disagreement between two sources.
 pub fn compare(left: Side<'_>, right: Side<'_>) -> Result<CompareReport, ToolError> {
-    let left = load_source(left.path, left.format)?;
-    let right = load_source(right.path, right.format)?;
-    let found = compare_states(&left, &right);
+    let left = super::phase!("compare", "load left", load_source(left.path, left.format))?;
+    let right = super::phase!("compare", "load right", load_source(right.path, right.format))?;
+    let found = super::phase!("compare", "compare", compare_states(&left, &right));
     Ok(CompareReport::build(&left, &right, found, &NetworkTable::builtin()))
 }

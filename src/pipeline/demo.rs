@@ -97,7 +97,7 @@ fn whole_job(keep: Option<&Path>, out: &mut dyn Write, err: &mut dyn Write) -> R
     p.step(&format!("wrote {} records to the LevelDB {}", entries.len(), db_dir.display()))?;
 
     let read = read_leveldb(&db_dir)?;
-    let (summary, files) = migrate::migrate_to_files(&read.entries, &read.label, migration_time()?)?;
+    let (summary, files) = migrate::migrate_to_files(&read.entries, &read.label, migration_time()?, crate::VERSION)?;
     write_output(&json_dir, &files)?;
     if summary.has_findings() {
         return Err(unexpected(&db_dir.display().to_string(), "the migration quarantined demo records"));

@@ -29,6 +29,8 @@ pub struct MigrateOptions<'a> {
     /// Bring the fields older versions held that the live record lacks into the documents (`recovered`).
     pub recover_fields: bool,
     pub at: TimestampMs,
+    /// What the documents record as `toolVersion`: [`crate::VERSION`] for a real run.
+    pub tool_version: &'a str,
 }
 
 /// Migrates entries and renders the files, then proves the files before anyone writes them: each parses,
@@ -39,8 +41,9 @@ pub fn migrate_to_files(
     entries: &SourceEntries,
     label: &str,
     at: TimestampMs,
+    tool_version: &str,
 ) -> Result<(MigrationSummary, Vec<OutputFile>), ToolError> {
-    migrate_to_files_recovering(entries, label, at, &[])
+    migrate_to_files_recovering(entries, label, at, tool_version, &[])
 }
 
 /// [`migrate_to_files`], bringing `recovered` fields (from `history --recover`) into the documents. They are not
@@ -49,13 +52,14 @@ pub fn migrate_to_files_recovering(
     entries: &SourceEntries,
     label: &str,
     at: TimestampMs,
+    tool_version: &str,
     recovered: &[Recovery],
 ) -> Result<(MigrationSummary, Vec<OutputFile>), ToolError> {
     let table = NetworkTable::builtin();
     let ctx = MigrationContext {
         networks: &table,
         source: SourceInfo { kind: "leveldb".into(), label: label.to_string() },
-        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        tool_version: tool_version.to_string(),
         migrated_at: at,
     };
     let parsed = parallel::parse_entries(entries);
@@ -93,7 +97,7 @@ pub fn migrate(options: &MigrateOptions<'_>, mut step: impl FnMut(&str)) -> Resu
         refuse_overlap("--out", options.out, &[options.leveldb])?;
     }
     step("copying, verifying and reading the LevelDB");
-    let read = read_leveldb(options.leveldb)?;
+    let read = super::phase!("migrate", "read the LevelDB", read_leveldb(options.leveldb))?;
     let recovered = if options.recover_fields {
         step("reading every version the LevelDB's files still hold");
         recoverable_fields(options.leveldb, &read.entries)?
@@ -101,12 +105,16 @@ pub fn migrate(options: &MigrateOptions<'_>, mut step: impl FnMut(&str)) -> Resu
         Vec::new()
     };
     step("migrating, validating and reading back the documents");
-    let (summary, files) = migrate_to_files_recovering(&read.entries, &read.label, options.at, &recovered)?;
+    let (summary, files) = super::phase!(
+        "migrate",
+        "migrate and prove",
+        migrate_to_files_recovering(&read.entries, &read.label, options.at, options.tool_version, &recovered)
+    )?;
     parallel::drop_in_background(read.entries);
     let mut backup = None;
     if !options.dry_run {
         step("writing");
-        backup = write(options, &files)?;
+        backup = super::phase!("migrate", "write", write(options, &files))?;
     }
     Ok(MigrateReport {
         source: options.leveldb.display().to_string(),

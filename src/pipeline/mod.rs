@@ -7,6 +7,17 @@
 
 #![expect(clippy::disallowed_methods, reason = "the shell: reads the clock, SOURCE_DATE_EPOCH and files, runs threads")]
 
+/// Runs `$body` and logs its duration at debug under the component `$target` (`-vv`, `LOOKCOIN_LOG`).
+macro_rules! phase {
+    ($target:literal, $name:expr, $body:expr) => {{
+        let started = std::time::Instant::now();
+        let value = $body;
+        tracing::debug!(target: $target, phase = $name, ms = started.elapsed().as_secs_f64() * 1000.0, "phase done");
+        value
+    }};
+}
+pub(crate) use phase;
+
 pub mod compare;
 pub mod demo;
 pub mod history;

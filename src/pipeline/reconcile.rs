@@ -70,7 +70,7 @@ fn result_files(plan: &Plan, label: &str, at: TimestampMs) -> Result<Vec<OutputF
     let ctx = MigrationContext {
         networks: &table,
         source: SourceInfo { kind: "reconcile".into(), label: label.to_string() },
-        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        tool_version: crate::VERSION.to_string(),
         migrated_at: at,
     };
     let files = render_migration(&migrate_records(&records, &quarantined, &ctx));

@@ -4,6 +4,7 @@
 use crate::core::compare::{Discrepancy, Kind};
 use crate::core::history::Liveness;
 use crate::core::inspect::{InspectRow, RowBody};
+use crate::core::onchain::verify::Verdict;
 use crate::core::reconcile::Action;
 use crate::core::reports::comparison::{CompareReport, ReconcileReport, SideSummary};
 use crate::core::reports::history::{bytes_text, HistoryReport};
@@ -12,15 +13,36 @@ use crate::core::reports::rollback::RollbackReport;
 use crate::core::reports::validate::ValidateReport;
 use crate::core::reports::verify::VerifyReport;
 use crate::error::printable;
-use comfy_table::{presets::ASCII_MARKDOWN, Table};
+use comfy_table::{presets::ASCII_MARKDOWN, ContentArrangement, Table};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::sync::atomic::{AtomicU16, Ordering};
+
+/// The width tables are fitted to (0: none, plain Markdown tables). Set once per run by the command line when
+/// standard output is a terminal.
+static TABLE_WIDTH: AtomicU16 = AtomicU16::new(0);
+
+/// Fits every table rendered from now on into `columns` (cells wrap), or, with `None`, lets each be as wide as
+/// its content, as a Markdown table that a pipe or a file receives.
+pub fn fit_tables_to(columns: Option<u16>) {
+    TABLE_WIDTH.store(columns.unwrap_or(0), Ordering::Relaxed);
+}
 
 fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_style(ASCII_MARKDOWN).set_header(header.to_vec());
+    let width = TABLE_WIDTH.load(Ordering::Relaxed);
+    if width > 0 {
+        t.set_content_arrangement(ContentArrangement::Dynamic).set_width(width);
+    }
     t
+}
+
+/// `n` and the noun, singular for one: `1 file`, `2 files`.
+fn count<N: std::fmt::Display + PartialEq + From<u8>>(n: N, one: &str, many: &str) -> String {
+    let noun = if n == N::from(1) { one } else { many };
+    format!("{n} {noun}")
 }
 
 fn text_field<'a>(value: &'a serde_json::Map<String, Value>, field: &str) -> &'a str {
@@ -76,10 +98,11 @@ pub fn inspect(out: &mut dyn Write, source: &str, rows: &[InspectRow]) -> std::i
     writeln!(out, "{t}")?;
     writeln!(
         out,
-        "{source}: {} entries, {} with a JSON object value, {invalid} without",
-        rows.len(),
+        "{source}: {}, {} with a JSON object value, {invalid} without",
+        count(rows.len(), "entry", "entries"),
         rows.len() - invalid
-    )
+    )?;
+    writeln!(out, "next: `lookcoin-state migrate --leveldb DIR --out DIR` writes a LevelDB's entries as JSON documents; `lookcoin-state validate DIR` checks documents")
 }
 
 pub fn migrate(out: &mut dyn Write, report: &MigrateReport) -> std::io::Result<()> {
@@ -120,23 +143,34 @@ pub fn migrate(out: &mut dyn Write, report: &MigrateReport) -> std::io::Result<(
         )?;
     }
     let action = if report.dry_run {
-        format!("dry run: would write {} files to {}", report.files.len(), report.out)
+        format!("dry run: would write {} to {}", count(report.files.len(), "file", "files"), report.out)
     } else {
         let kept = report.backup.as_ref().map_or(String::new(), |b| format!(" (what was there is kept in {b})"));
-        format!("wrote {} files to {}{kept}", report.files.len(), report.out)
+        format!("wrote {} to {}{kept}", count(report.files.len(), "file", "files"), report.out)
     };
     writeln!(
         out,
-        "\n{}: {} entries read ({} files checksum-verified), {} migrated to {} chain documents, {} quarantined, {} checksum findings, {} network-name findings; all documents schema-valid and round-trip exact; {action}",
+        "\n{}: {} read ({} checksum-verified), {} migrated to {}, {} quarantined, {}, {}; all documents schema-valid and round-trip exact; {action}",
         report.source,
-        s.record_count,
-        report.files_verified,
+        count(s.record_count, "entry", "entries"),
+        count(report.files_verified, "file", "files"),
         s.migrated,
-        s.chains.len(),
+        count(s.chains.len(), "chain document", "chain documents"),
         s.quarantined.len(),
-        s.checksum_findings.len(),
-        s.network_name_findings.len(),
-    )
+        count(s.checksum_findings.len(), "checksum finding", "checksum findings"),
+        count(s.network_name_findings.len(), "network-name finding", "network-name findings"),
+    )?;
+    let next = if report.dry_run {
+        "run again without --dry-run to write them".to_string()
+    } else if !s.quarantined.is_empty() {
+        format!(
+            "review {}/quarantine.json, then `lookcoin-state compare {} {}` proves nothing else was lost",
+            report.out, report.source, report.out
+        )
+    } else {
+        format!("`lookcoin-state compare {} {}` proves nothing was lost; `lookcoin-state verify-chain {}` checks the chains", report.source, report.out, report.out)
+    };
+    writeln!(out, "next: {next}")
 }
 
 pub fn validate(out: &mut dyn Write, report: &ValidateReport) -> std::io::Result<()> {
@@ -151,11 +185,17 @@ pub fn validate(out: &mut dyn Write, report: &ValidateReport) -> std::io::Result
     writeln!(out, "{t}")?;
     writeln!(
         out,
-        "{} files: {} valid, {} invalid",
-        report.files.len(),
+        "{}: {} valid, {} invalid",
+        count(report.files.len(), "file", "files"),
         report.files.len() - report.invalid(),
         report.invalid()
-    )
+    )?;
+    let next = if report.invalid() > 0 {
+        "fix or regenerate each invalid file (`lookcoin-state explain CODE` says how)"
+    } else {
+        "`lookcoin-state compare LEVELDB DIR` checks the documents hold what the LevelDB holds"
+    };
+    writeln!(out, "next: {next}")
 }
 
 /// A value in one table cell: strings bare, anything else as compact JSON, cut at 70 characters.
@@ -173,7 +213,7 @@ pub fn cell(value: &Value) -> String {
 }
 
 fn side(s: &SideSummary) -> String {
-    format!("{} ({}, {} records, {} invalid)", s.label, s.format, s.records, s.invalid)
+    format!("{} ({}, {}, {} invalid)", s.label, s.format, count(s.records, "record", "records"), s.invalid)
 }
 
 fn network_heading(networks: &BTreeMap<u64, String>, chain: u64) -> String {
@@ -219,7 +259,21 @@ pub fn compare(out: &mut dyn Write, report: &CompareReport) -> std::io::Result<(
     let counts: Vec<String> =
         report.counts().into_iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{} {n}", k.name())).collect();
     let detail = if counts.is_empty() { String::new() } else { format!(" ({})", counts.join(", ")) };
-    writeln!(out, "\n{} discrepancies{detail} across {} contracts", report.discrepancies.len(), report.contracts.len())
+    writeln!(
+        out,
+        "\n{}{detail} across {}",
+        count(report.discrepancies.len(), "discrepancy", "discrepancies"),
+        count(report.contracts.len(), "contract", "contracts")
+    )?;
+    let next = if report.discrepancies.is_empty() {
+        format!("`lookcoin-state verify-chain {}` checks the records against the chains", report.right.label)
+    } else {
+        format!(
+            "`lookcoin-state reconcile {} {} --authority left|right` plans the changes that make them agree",
+            report.left.label, report.right.label
+        )
+    };
+    writeln!(out, "next: {next}")
 }
 
 /// The files that differ from their manifest, each with both SHA-256s in full (a table cell would cut them).
@@ -300,7 +354,16 @@ pub fn reconcile(out: &mut dyn Write, report: &ReconcileReport) -> std::io::Resu
         (Some(dir), None) => format!("written to {dir}"),
         (None, _) => "dry run: nothing written (use --apply --out DIR)".to_string(),
     };
-    writeln!(out, "\n{} actions ({}); {outcome}", report.plan.actions.len(), counts.join(", "))
+    writeln!(out, "\n{} ({}); {outcome}", count(report.plan.actions.len(), "action", "actions"), counts.join(", "))?;
+    if let Some(dir) = &report.written_to {
+        writeln!(out, "next: `lookcoin-state compare` {dir} with the authority's source shows they now agree")?;
+    } else if !report.plan.actions.is_empty() {
+        writeln!(
+            out,
+            "next: review the plan, then add --apply --out DIR to write it (the old folder is kept as a backup)"
+        )?;
+    }
+    Ok(())
 }
 
 pub fn verify(out: &mut dyn Write, report: &VerifyReport) -> std::io::Result<()> {
@@ -317,11 +380,11 @@ pub fn verify(out: &mut dyn Write, report: &VerifyReport) -> std::io::Result<()>
             let retried = if e.retried > 0 { format!(", {} reads retried", e.retried) } else { String::new() };
             writeln!(
                 out,
-                "endpoint {}: {} ({} round trips, {} requests, batches of up to {}{retried})",
+                "endpoint {}: {} ({}, {}, batches of up to {}{retried})",
                 printable(&e.endpoint),
                 printable(&e.outcome.status()),
-                e.round_trips,
-                e.requests,
+                count(e.round_trips, "round trip", "round trips"),
+                count(e.requests, "request", "requests"),
                 e.batch_size
             )?;
         }
@@ -372,7 +435,7 @@ pub fn verify(out: &mut dyn Write, report: &VerifyReport) -> std::io::Result<()>
     let findings: Vec<String> =
         report.finding_counts().into_iter().filter(|(_, c)| *c > 0).map(|(k, c)| format!("{} {c}", k.name())).collect();
     let mut skipped = if report.skipped > 0 {
-        format!("; {} records without an implementation address not checked", report.skipped)
+        format!("; {} without an implementation address not checked", count(report.skipped, "record", "records"))
     } else {
         String::new()
     };
@@ -381,13 +444,20 @@ pub fn verify(out: &mut dyn Write, report: &VerifyReport) -> std::io::Result<()>
     }
     writeln!(
         out,
-        "{}: {} networks; records: {}; findings: {}{skipped}; verdict: {}",
+        "{}: {}; records: {}; findings: {}{skipped}; verdict: {}",
         report.source,
-        report.networks.len(),
+        count(report.networks.len(), "network", "networks"),
         verdicts.join(", "),
         if findings.is_empty() { "none".to_string() } else { findings.join(", ") },
         report.verdict.name()
-    )
+    )?;
+    let next = match report.verdict {
+        Verdict::Drift => "each finding above names the contract and what the chain holds; fix the record or the deployment, then run again",
+        Verdict::Unverifiable => "check each endpoint above (reachable, right chain id), or pass --rpc/--networks for the chains without one, then run again",
+        Verdict::Partial => "the records listed as not checked lack a proxy or a hash; the rest matches the chains",
+        Verdict::Verified => "every record matches the chains",
+    };
+    writeln!(out, "next: {next}")
 }
 
 /// Shortens long text for a table cell; the JSON rendering always has the whole value.
@@ -408,7 +478,7 @@ pub fn history(out: &mut dyn Write, report: &HistoryReport) -> std::io::Result<(
     let mut t = table(&["key", "seq", "liveness", "files", "value"]);
     for v in &report.versions {
         let value = match &v.value {
-            Some(bytes) => format!("{} bytes", bytes.len()),
+            Some(bytes) => count(bytes.len(), "byte", "bytes"),
             None => "(deletion)".to_string(),
         };
         t.add_row(vec![
@@ -422,21 +492,24 @@ pub fn history(out: &mut dyn Write, report: &HistoryReport) -> std::io::Result<(
     writeln!(out, "{t}")?;
     writeln!(
         out,
-        "{} versions: {} live, {} shadowed, {} deleted, {} tombstones",
-        report.versions.len(),
+        "{}: {} live, {} shadowed, {} deleted, {}",
+        count(report.versions.len(), "version", "versions"),
         report.count(Liveness::Live),
         report.count(Liveness::Shadowed),
         report.count(Liveness::Deleted),
-        report.count(Liveness::Tombstone),
+        count(report.count(Liveness::Tombstone), "tombstone", "tombstones"),
     )?;
+    if report.recovered.is_none() {
+        writeln!(out, "next: `--recover` lists the fields older versions held that the live records lack")?;
+    }
     if let Some(recovered) = &report.recovered {
         writeln!(out)?;
         if recovered.is_empty() {
             writeln!(out, "recoverable fields: none (no older version holds a field the live one lacks or changed)")?;
         } else {
             let fields: usize = recovered.iter().map(|r| r.fields.len()).sum();
-            let records = if recovered.len() == 1 { "record" } else { "records" };
-            writeln!(out, "recoverable fields: {fields} in {} live {records}", recovered.len())?;
+            let records = count(recovered.len(), "live record", "live records");
+            writeln!(out, "recoverable fields: {fields} in {records}")?;
             for r in recovered {
                 writeln!(out, "  {} (live seq {})", printable(&bytes_text(&r.key)), r.live_sequence)?;
                 for f in &r.fields {
@@ -476,15 +549,29 @@ pub fn rollback(out: &mut dyn Write, report: &RollbackReport) -> std::io::Result
         } else {
             "bytes differ from the migrated source (edited since, or stored in another field order)"
         };
-        writeln!(out, "  {:<16} {:>6} entries  {state}", d.document, d.entries)?;
+        let entries = if d.entries == 1 { "entry" } else { "entries" };
+        writeln!(out, "  {:<16} {:>6} {entries:<7}  {state}", d.document, d.entries)?;
     }
     writeln!(
         out,
-        "{verb} {} entries ({} records, {} quarantined entries restored byte for byte), sha256 {}",
-        report.entries, report.records, report.quarantined, report.entries_sha256
+        "{verb} {} ({}, {} restored byte for byte), sha256 {}",
+        count(report.entries, "entry", "entries"),
+        count(report.records, "record", "records"),
+        count(report.quarantined, "quarantined entry", "quarantined entries"),
+        report.entries_sha256
     )?;
     if let Some(backup) = &report.backup {
         writeln!(out, "the previous folder was kept as {}", printable(backup))?;
+    }
+    if report.dry_run {
+        writeln!(out, "next: run again without --dry-run to write the LevelDB")?;
+    } else {
+        writeln!(
+            out,
+            "next: `lookcoin-state compare {} {}` proves the LevelDB holds what the documents hold",
+            printable(&report.out),
+            printable(&report.json)
+        )?;
     }
     Ok(())
 }

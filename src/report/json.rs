@@ -2,6 +2,7 @@
 //! report is described by `schemas/compare-report.schema.json` (a test validates real output against it).
 
 use crate::core::compare::Discrepancy;
+use crate::core::excerpt::{excerpt, EXCERPT_CHARS};
 use crate::core::history::{KeyVersion, Liveness, Recovery};
 use crate::core::inspect::{InspectJson, InspectRow};
 use crate::core::leveldb_format::VersionKind;
@@ -14,8 +15,29 @@ use crate::core::reports::rollback::RollbackReport;
 use crate::core::reports::validate::ValidateReport;
 use crate::core::reports::verify::VerifyReport;
 use crate::core::reports::REPORT_SCHEMA_VERSION;
+use crate::error::ToolError;
 use serde_json::{json, Map, Value};
 use std::io::Write;
+
+/// A failed `--format json` run: the error on stdout, so a CI parser always reads one JSON document. `subject` is
+/// the file, folder, key, flag or endpoint the error concerns (`error[CODE]`'s `-->` line).
+pub fn error(out: &mut dyn Write, e: &ToolError) -> std::io::Result<()> {
+    emit(
+        out,
+        &json!({
+            "schemaVersion": REPORT_SCHEMA_VERSION,
+            "error": {
+                "code": e.code().code(),
+                "message": e.code().message(),
+                "kind": format!("{:?}", e.kind),
+                "exit": e.exit_code(),
+                "subject": e.subject,
+                "causes": e.causes.iter().map(|c| excerpt(c, 4 * EXCERPT_CHARS)).collect::<Vec<_>>(),
+                "hint": e.hint,
+            }
+        }),
+    )
+}
 
 fn emit(out: &mut dyn Write, value: &Value) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, value)?;

@@ -31,6 +31,7 @@ pub fn read_leveldb(dir: &Path) -> Result<LevelDbRead, ToolError> {
     ensure_unlocked(dir)?;
     let snapshot = snapshot(dir)?;
     crate::io::faults::stall_at("snapshot");
+    tracing::debug!(target: "leveldb", dir = %dir.display(), "private copy taken");
     let files_verified = integrity::verify_folder(snapshot.path())
         .map_err(|e| ToolError::new(ErrorKind::LevelDbCorrupt, dir.join(&e.file).display().to_string(), e.detail))?;
     let entries = scan(snapshot.path()).map_err(|e| match e {

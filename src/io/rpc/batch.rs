@@ -229,6 +229,8 @@ impl Conn {
 
     /// One HTTP round trip of `calls` (ids 1..=n).
     async fn round_trip(&self, calls: &[Call]) -> Sent {
+        let methods: Vec<&str> = calls.iter().map(|(method, _)| method.as_ref()).collect();
+        tracing::trace!(target: "rpc", calls = calls.len(), ?methods, "sending a batch");
         let body: Value = if calls.len() == 1 {
             json!({"jsonrpc": "2.0", "id": 1, "method": calls[0].0, "params": calls[0].1})
         } else {

@@ -236,6 +236,7 @@ async fn fetch_endpoint(
     options: &RpcOptions,
     pinned: Option<u64>,
 ) -> EndpointOutcome {
+    tracing::trace!(target: "rpc", endpoint = %conn.endpoint.shown, "calling");
     match read_endpoint(chain_id, conn, plan, options, pinned).await {
         Ok(outcome) => outcome,
         Err(why) => EndpointOutcome::Failed(why),
