@@ -2,6 +2,7 @@
 //! the comparison of records with it (`verify`). No network here: tests feed snapshot values directly.
 
 pub mod code;
+pub mod proxy;
 pub mod reads;
 pub mod verify;
 
