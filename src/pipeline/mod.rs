@@ -14,6 +14,7 @@ pub mod inspect;
 pub mod load;
 pub mod migrate;
 pub mod parallel;
+pub mod preflight;
 pub mod proof;
 pub mod reconcile;
 pub mod rollback;

@@ -4,6 +4,7 @@
 pub mod comparison;
 pub mod history;
 pub mod migrate;
+pub mod preflight;
 pub mod rollback;
 pub mod validate;
 pub mod verify;
