@@ -35,6 +35,7 @@ mod relay;
 
 mod demo_job;
 mod onchain;
+mod preflight;
 mod provider_profiles;
 mod report_schemas;
 mod terminal;
