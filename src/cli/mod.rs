@@ -9,6 +9,7 @@
 
 pub mod compare;
 pub mod demo;
+pub mod doctor;
 pub mod history;
 pub mod inspect;
 pub mod migrate;
@@ -76,6 +77,8 @@ pub enum Command {
     VerifyChain(verify_chain::Args),
     /// The pre-cutover gate: LevelDB, migrate proof, validate, compare and verify-chain in one report.
     Preflight(preflight::Args),
+    /// Health checks of the LevelDB, the JSON, the output folder and the endpoints; --bundle for escalation.
+    Doctor(doctor::Args),
     /// Run the whole job on the bundled demo data.
     Demo(demo::Args),
     /// Every version of every key a LevelDB folder still holds (live, shadowed, deleted), from its files.
@@ -158,6 +161,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Command::Restore(args) => restore::run(&args, out),
         Command::VerifyChain(args) => verify_chain::run(&args, out, err),
         Command::Preflight(args) => preflight::run(&args, out, err),
+        Command::Doctor(args) => doctor::run(&args, out),
         Command::Demo(args) => demo::run(&args, out, err),
         Command::History(args) => history::run(&args, out),
         Command::Rollback(args) => rollback::run(&args, out),

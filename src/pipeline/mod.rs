@@ -9,6 +9,7 @@
 
 pub mod compare;
 pub mod demo;
+pub mod doctor;
 pub mod history;
 pub mod inspect;
 pub mod load;

@@ -6,6 +6,7 @@ use crate::core::history::Liveness;
 use crate::core::inspect::{InspectRow, RowBody};
 use crate::core::reconcile::Action;
 use crate::core::reports::comparison::{CompareReport, ReconcileReport, SideSummary};
+use crate::core::reports::doctor::{DoctorReport, Health};
 use crate::core::reports::history::{bytes_text, HistoryReport};
 use crate::core::reports::migrate::MigrateReport;
 use crate::core::reports::preflight::{Outcome, PreflightReport};
@@ -531,4 +532,24 @@ pub fn preflight(out: &mut dyn Write, report: &PreflightReport) -> std::io::Resu
         }
     }
     writeln!(out, "verdict: {} ({} findings, {} ms)", report.verdict.name(), report.findings(), report.duration_ms())
+}
+
+pub fn doctor(out: &mut dyn Write, report: &DoctorReport) -> std::io::Result<()> {
+    let mut t = table(&["area", "check", "health", "detail"]);
+    for c in &report.checks {
+        t.add_row(vec![
+            printable(&c.area).into_owned(),
+            c.name.clone(),
+            c.health.name().to_string(),
+            printable(&c.detail).into_owned(),
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    writeln!(
+        out,
+        "doctor: {} ok, {} warn, {} fail",
+        report.count(Health::Ok),
+        report.count(Health::Warn),
+        report.count(Health::Fail)
+    )
 }

@@ -8,6 +8,7 @@ use crate::core::leveldb_format::VersionKind;
 use crate::core::onchain::verify::Finding;
 use crate::core::reconcile::Action;
 use crate::core::reports::comparison::{CompareReport, ReconcileReport, SideSummary};
+use crate::core::reports::doctor::DoctorReport;
 use crate::core::reports::history::{bytes_text, HistoryReport};
 use crate::core::reports::migrate::MigrateReport;
 use crate::core::reports::preflight::{Outcome, PreflightReport};
@@ -345,4 +346,22 @@ pub fn preflight(out: &mut dyn Write, report: &PreflightReport) -> std::io::Resu
             "steps": steps,
         }),
     )
+}
+
+/// The doctor report as a JSON value (also the bundle's `doctor.json`).
+pub fn doctor_value(report: &DoctorReport) -> Value {
+    json!({
+        "schemaVersion": REPORT_SCHEMA_VERSION,
+        "command": "doctor",
+        "version": report.version,
+        "health": report.worst().name(),
+        "checks": report.checks.iter().map(|c| json!({
+            "area": c.area, "check": c.name, "health": c.health.name(), "detail": c.detail,
+        })).collect::<Vec<_>>(),
+        "environment": report.environment.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<Map<String, Value>>(),
+    })
+}
+
+pub fn doctor(out: &mut dyn Write, report: &DoctorReport) -> std::io::Result<()> {
+    emit(out, &doctor_value(report))
 }

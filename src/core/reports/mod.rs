@@ -2,6 +2,7 @@
 //! recomputed by a renderer. `src/report` turns these into text; the CLI turns their verdicts into exit codes.
 
 pub mod comparison;
+pub mod doctor;
 pub mod history;
 pub mod migrate;
 pub mod preflight;
