@@ -34,6 +34,7 @@ mod chain_lab;
 mod relay;
 
 mod demo_job;
+mod doctor;
 mod onchain;
 mod preflight;
 mod provider_profiles;
