@@ -159,3 +159,29 @@ fn a_stale_manifest_fails_and_a_bundle_inside_an_input_is_refused() {
     assert_eq!(refused.code, 2, "{refused}");
     assert!(!inside.exists());
 }
+
+/// `examples/networks.toml` parses, names the five networks, and takes every URL from its variable.
+#[test]
+fn the_example_networks_file_parses_with_its_variables_set() {
+    let example = support::root().join("examples").join("networks.toml");
+    let vars = [
+        "BSC_RPC_URL",
+        "BSC_TESTNET_RPC_URL",
+        "BASE_SEPOLIA_RPC_URL",
+        "OP_SEPOLIA_RPC_URL",
+        "SAPPHIRE_TESTNET_RPC_URL",
+    ];
+    let urls: Vec<String> = (0..vars.len()).map(|_| crate::chain_lab::dead_url()).collect();
+    let env: Vec<(&str, &str)> = vars.iter().copied().zip(urls.iter().map(String::as_str)).collect();
+    let args = ["doctor", "--networks", s(&example), "--timeout", "1", "--format", "json"];
+    let result = run(&env, &args);
+    assert_eq!(result.code, 1, "every endpoint is dead, so the reachability checks fail: {result}");
+    let report: serde_json::Value = serde_json::from_str(&result.stdout).expect("JSON");
+    for chain in [56, 97, 84532, 11155420, 23295] {
+        let reach = check(&report, &format!("rpc {chain} http://127.0.0.1:"), "reachable, chain id");
+        assert_eq!(reach["health"], "fail", "{reach:#}");
+    }
+    let missing = run(&env[1..], &args);
+    assert_eq!(missing.code, 2, "an unset variable is bad input: {missing}");
+    assert!(missing.stderr.contains("BSC_RPC_URL"), "{missing}");
+}

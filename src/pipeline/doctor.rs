@@ -128,12 +128,14 @@ fn endpoint_checks(chain: u64, endpoint: &Endpoint, timeout: Duration, now_s: u6
         Err(e) => checks.push(check(&area, "batch", Health::Warn, e)),
     }
     match found.older_state {
-        Ok(true) => checks.push(check(&area, "older state", Health::Ok, format!("served {OLDER_BY} blocks back"))),
-        Ok(false) => checks.push(check(
+        Ok((block, true)) => {
+            checks.push(check(&area, "older state", Health::Ok, format!("served the state of block {block}")))
+        }
+        Ok((block, false)) => checks.push(check(
             &area,
             "older state",
             Health::Warn,
-            format!("no state {OLDER_BY} blocks back (not an archive node): pin --block near the head"),
+            format!("no state at block {block}, {OLDER_BY} back (not an archive node): pin --block near the head"),
         )),
         Err(e) => checks.push(check(&area, "older state", Health::Warn, e)),
     }

@@ -21,8 +21,9 @@ pub struct Probe {
     pub head: Result<(u64, u64), String>,
     /// The largest batch answered in full (0: batches refused), or why the first failed.
     pub batch: Result<usize, String>,
-    /// Whether state `OLDER_BY` blocks behind the head was served, or why it was not.
-    pub older_state: Result<bool, String>,
+    /// The block `OLDER_BY` behind the head (0 on a younger chain) and whether its state was served, or why the
+    /// request failed.
+    pub older_state: Result<(u64, bool), String>,
 }
 
 async fn call(client: &reqwest::Client, endpoint: &Endpoint, body: &Value, timeout: Duration) -> Result<Value, String> {
@@ -95,10 +96,11 @@ pub async fn probe(endpoint: &Endpoint, timeout: Duration) -> Probe {
     }
     let older_state = match &head {
         Ok((number, _)) => {
-            let older = format!("{:#x}", number.saturating_sub(OLDER_BY));
+            let block = number.saturating_sub(OLDER_BY);
+            let older = format!("{block:#x}");
             let zero = "0x0000000000000000000000000000000000000000";
             match call(&client, endpoint, &request(3, "eth_getBalance", json!([zero, older])), timeout).await {
-                Ok(answer) => Ok(result(endpoint, answer).is_ok()),
+                Ok(answer) => Ok((block, result(endpoint, answer).is_ok())),
                 Err(e) => Err(e),
             }
         }
