@@ -5,32 +5,10 @@
 
 use crate::chain_lab::{deploy, leveldb_of, node};
 use crate::compare_cli::s;
+use crate::preflight::run;
 use crate::relay::{Faults, Relay};
 use crate::support;
 use std::io::Read;
-
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Display for Output {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit {}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
-    }
-}
-
-fn run(env: &[(&str, &str)], args: &[&str]) -> Output {
-    let mut command = std::process::Command::new(support::binary());
-    command.args(args).env_remove("GITHUB_ACTIONS").envs(env.iter().copied()).stdin(std::process::Stdio::null());
-    let output = command.output().expect("run lookcoin-state");
-    Output {
-        code: output.status.code().expect("exited, not killed"),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    }
-}
 
 /// The files of a tar.gz, decompressed: (name, bytes).
 fn unpack(path: &std::path::Path) -> Vec<(String, Vec<u8>)> {

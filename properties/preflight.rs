@@ -8,10 +8,11 @@ use crate::compare_cli::{s, Work};
 use crate::support;
 use std::path::{Path, PathBuf};
 
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
+/// What one run of the binary gave (exit code as `i32`: a signal would show as a panic, not a code).
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
 }
 
 impl std::fmt::Display for Output {
@@ -21,7 +22,7 @@ impl std::fmt::Display for Output {
 }
 
 /// Runs the built binary with `env` set and GitHub's variables removed unless given.
-fn run(env: &[(&str, &str)], args: &[&str]) -> Output {
+pub fn run(env: &[(&str, &str)], args: &[&str]) -> Output {
     let mut command = std::process::Command::new(support::binary());
     command.args(args).env_remove("GITHUB_ACTIONS").env_remove("GITHUB_STEP_SUMMARY");
     command.envs(env.iter().copied()).stdin(std::process::Stdio::null());
