@@ -130,12 +130,16 @@ fn bad_input_is_exit_2_and_writes_nothing() {
     let p = pair(84532, &["PreflightBadInput"]);
     let missing = p.dir.path().join("missing");
     let junit = p.dir.path().join("never.xml");
+    let unparsable = p.dir.path().join("networks.toml");
+    std::fs::write(&unparsable, "[chains.84532]\nrpc = [\"${PREFLIGHT_UNSET_VARIABLE}\"]\n").unwrap();
     let cases: Vec<Vec<&str>> = vec![
         vec!["--leveldb", s(&missing), "--json", s(&p.json)],
         vec!["--leveldb", s(&p.leveldb), "--json", s(&missing)],
         vec!["--leveldb", s(&p.leveldb), "--json", s(&p.json), "--rpc", "84532=not a url"],
         vec!["--leveldb", s(&p.leveldb), "--json", s(&p.json), "--networks", s(&missing)],
         vec!["--leveldb", s(&p.leveldb), "--json", s(&p.json), "--format", "yaml"],
+        vec!["--leveldb", s(&p.leveldb), "--json", s(&p.json), "--networks", s(&unparsable)],
+        vec!["--leveldb", s(&p.leveldb), "--json", s(&p.json), "--artifacts", s(&missing)],
     ];
     for args in cases {
         let mut all = vec!["preflight", "--junit", s(&junit)];

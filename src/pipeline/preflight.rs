@@ -76,8 +76,12 @@ fn check_inputs(options: &PreflightOptions<'_>) -> Result<(), ToolError> {
             .map_err(|e| ToolError::input_io(path.display().to_string(), &format!("{flag} cannot be read"), e))?;
     }
     if let Some(networks) = &options.verify.networks {
-        std::fs::metadata(networks)
-            .map_err(|e| ToolError::input_io(networks.display().to_string(), "--networks cannot be read", e))?;
+        // Parsed here too (it is small), so that a file that does not parse or an unset `${VAR}` is exit 2.
+        crate::io::networks_file::read_networks_file(networks, &options.verify.limits)?;
+    }
+    if let Some(artifacts) = &options.verify.artifacts {
+        std::fs::metadata(artifacts)
+            .map_err(|e| ToolError::input_io(artifacts.display().to_string(), "--artifacts cannot be read", e))?;
     }
     for flag in &options.verify.rpc {
         crate::io::networks_file::parse_rpc_flag(flag, &options.verify.limits)?;
