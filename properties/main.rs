@@ -34,7 +34,9 @@ mod chain_lab;
 mod relay;
 
 mod demo_job;
+mod doctor;
 mod onchain;
+mod preflight;
 mod provider_profiles;
 mod report_schemas;
 mod runbook;

@@ -2,16 +2,21 @@
 //! its `pipeline` step, renders the report and returns the exit code. Flags shared by several commands live here.
 //!
 //! Shell code: it reads `GITHUB_ACTIONS`.
-#![expect(clippy::disallowed_methods, reason = "the shell: reads GITHUB_ACTIONS from the environment")]
+#![expect(
+    clippy::disallowed_methods,
+    reason = "the shell: reads GITHUB_ACTIONS and GITHUB_STEP_SUMMARY from the environment"
+)]
 
 pub mod compare;
 pub mod completions;
 pub mod demo;
+pub mod doctor;
 pub mod explain;
 pub mod history;
 pub mod inspect;
 pub mod logs;
 pub mod migrate;
+pub mod preflight;
 pub mod progress;
 pub mod reconcile;
 pub mod restore;
@@ -22,10 +27,14 @@ pub mod verify_chain;
 use crate::core::state::SourceFormat;
 use crate::error::{ErrorKind, ToolError};
 use crate::io::documents::{set_max_file_mb, DEFAULT_MAX_FILE_MB};
+use crate::io::networks_file::LimitFlags;
+use crate::io::rpc::BlockTag;
 use crate::pipeline::compare::Side;
+use crate::pipeline::verify::VerifyOptions;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Exit codes, the same for every command.
 pub mod exit {
@@ -79,6 +88,10 @@ pub enum Command {
     Restore(restore::Args),
     /// Prove the records match the live contracts (EIP-1967 slot, code hash, proxiableUUID) over JSON-RPC.
     VerifyChain(verify_chain::Args),
+    /// The pre-cutover gate: LevelDB, migrate proof, validate, compare and verify-chain in one report.
+    Preflight(preflight::Args),
+    /// Health checks of the LevelDB, the JSON, the output folder and the endpoints; --bundle for escalation.
+    Doctor(doctor::Args),
     /// Run the whole job on the bundled demo data.
     Demo(demo::Args),
     /// Every version of every key a LevelDB folder still holds (live, shadowed, deleted), from its files.
@@ -176,6 +189,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Command::Reconcile(args) => reconcile::run(&args, out),
         Command::Restore(args) => restore::run(&args, out),
         Command::VerifyChain(args) => verify_chain::run(&args, out, err),
+        Command::Preflight(args) => preflight::run(&args, out, err),
+        Command::Doctor(args) => doctor::run(&args, out),
         Command::Demo(args) => demo::run(&args, out, err),
         Command::History(args) => history::run(&args, out),
         Command::Rollback(args) => rollback::run(&args, out),
@@ -227,6 +242,7 @@ impl Command {
             Command::VerifyChain(_) | Command::Demo(_) => "verify",
             Command::Compare(_) | Command::Reconcile(_) => "compare",
             Command::Validate(_) => "json",
+            Command::Preflight(_) | Command::Doctor(_) => "verify",
             Command::Inspect(_) | Command::History(_) | Command::Rollback(_) => "leveldb",
             _ => "migrate",
         }
@@ -243,6 +259,11 @@ impl Command {
             Command::VerifyChain(args) => args.format,
             Command::History(args) => args.format,
             Command::Rollback(args) => args.format,
+            Command::Doctor(args) => args.format,
+            Command::Preflight(args) => match args.format {
+                preflight::GateFormat::Json => Format::Json,
+                _ => Format::Human,
+            },
             Command::Restore(_) | Command::Demo(_) | Command::Explain(_) | Command::Completions(_) | Command::Man => {
                 Format::Human
             }
@@ -268,9 +289,100 @@ pub fn output_error(e: std::io::Error) -> ToolError {
     ToolError::output_io("standard output", "cannot write the report", e)
 }
 
+/// The job summary file GitHub Actions gives each step (`$GITHUB_STEP_SUMMARY`), when set and not empty.
+pub fn github_step_summary() -> Option<PathBuf> {
+    std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty()).map(PathBuf::from)
+}
+
 /// True when running under GitHub Actions, where annotations are wanted.
 pub fn in_github_actions() -> bool {
     std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
+}
+
+/// The endpoints and RPC options shared by `verify-chain` and `preflight`.
+#[derive(Debug, clap::Args)]
+pub struct ChainArgs {
+    /// An RPC endpoint, CHAINID=URL; repeat for more chains or a second endpoint of one chain. `${VAR}` is expanded.
+    #[arg(long = "rpc", value_name = "CHAINID=URL")]
+    pub rpc: Vec<String>,
+    /// A TOML file of endpoints: [chains.<chainId>] rpc = ["url", ...].
+    #[arg(long)]
+    pub networks: Option<PathBuf>,
+    /// The block to read every value at: latest, safe, finalized or a number.
+    #[arg(long, default_value = "latest", value_parser = parse_block)]
+    pub block: BlockTag,
+    /// Compiler artifacts (Foundry out/ or Hardhat build-info) for exact immutable ranges.
+    #[arg(long)]
+    pub artifacts: Option<PathBuf>,
+    /// Seconds before one request is abandoned (then retried), 1 to 3600.
+    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+    /// Retries of a failed request (timeouts, 429, 5xx, lost connections), with exponential backoff; 0 to 20.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=20))]
+    pub retries: u32,
+    /// Requests in flight at once, across all networks; 1 to 1024.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub max_concurrency: u32,
+    /// With --block latest: read every network this many blocks behind its head, so that every backend of a
+    /// load-balanced endpoint has the block.
+    #[arg(long, default_value_t = crate::core::onchain::reads::DEFAULT_CONFIRMATIONS)]
+    pub confirmations: u64,
+    /// JSON-RPC calls per batch for endpoints the networks file does not set (halved on a refusal).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub max_batch: Option<u64>,
+    /// HTTP requests per second per endpoint, for endpoints the networks file does not set (0.001 to 100000).
+    #[arg(long, value_parser = parse_rps)]
+    pub rps: Option<f64>,
+    /// With --rps: at most this many requests in any BURST/RPS seconds (--rps 5 --burst 300: 300 a minute;
+    /// default: one second's worth).
+    #[arg(long)]
+    pub burst: Option<u32>,
+    /// Largest response body read, in bytes; a larger one fails the round trip.
+    #[arg(long, default_value_t = crate::core::onchain::reads::DEFAULT_MAX_BODY)]
+    pub max_body: usize,
+    /// Verify only this chain (repeat for more); records on other chains are left out.
+    #[arg(long = "chain", value_name = "CHAINID")]
+    pub chains: Vec<u64>,
+}
+
+/// A request rate the pacing can use: finite, from one request in 1000 s to 100,000 a second.
+pub fn parse_rps(text: &str) -> Result<f64, String> {
+    let rps: f64 = text.parse().map_err(|_| format!("`{text}` is not a number"))?;
+    if rps.is_finite() && (0.001..=100_000.0).contains(&rps) {
+        Ok(rps)
+    } else {
+        Err(format!("`{text}` is not between 0.001 and 100000"))
+    }
+}
+
+fn parse_block(text: &str) -> Result<BlockTag, String> {
+    match text {
+        "latest" => Ok(BlockTag::Latest),
+        "safe" => Ok(BlockTag::Safe),
+        "finalized" => Ok(BlockTag::Finalized),
+        n => n
+            .parse()
+            .map(BlockTag::Number)
+            .map_err(|_| format!("`{n}` is not latest, safe, finalized or a block number")),
+    }
+}
+
+impl ChainArgs {
+    pub fn options(&self) -> VerifyOptions {
+        VerifyOptions {
+            rpc: self.rpc.clone(),
+            networks: self.networks.clone(),
+            block: self.block,
+            artifacts: self.artifacts.clone(),
+            timeout: Duration::from_secs(self.timeout),
+            retries: self.retries,
+            max_concurrency: self.max_concurrency as usize,
+            confirmations: self.confirmations,
+            limits: LimitFlags { max_batch: self.max_batch.map(|n| n as usize), rps: self.rps, burst: self.burst },
+            max_body: self.max_body,
+            chains: self.chains.clone(),
+        }
+    }
 }
 
 #[cfg(test)]

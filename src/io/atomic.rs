@@ -113,3 +113,13 @@ fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
 }
+
+/// Appends `bytes` to a file other writers share (GitHub's `$GITHUB_STEP_SUMMARY`, which every step of a job
+/// appends to): one `write_all` on a file opened for appending, then fsync. Not atomic by nature; the file is not
+/// ours to replace.
+pub fn append_report_file(path: &Path, bytes: &[u8]) -> Result<(), ToolError> {
+    let fail = |e| ToolError::output_io(path.display().to_string(), "cannot append the report", e);
+    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(fail)?;
+    file.write_all(bytes).map_err(fail)?;
+    file.sync_all().map_err(fail)
+}

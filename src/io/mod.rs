@@ -6,6 +6,7 @@
 pub mod artifacts;
 pub mod atomic;
 pub mod backup;
+pub mod bundle;
 pub mod cleanup;
 pub mod documents;
 pub mod faults;

@@ -51,3 +51,26 @@ pub fn refuse_overlap(flag: &str, written: &Path, inputs: &[&Path]) -> Result<()
     }
     Ok(())
 }
+
+/// Bytes free to an unprivileged user on the file system holding `dir` (`statvfs`).
+#[allow(clippy::useless_conversion, reason = "the statvfs fields are u64 on 64-bit Linux only")]
+pub fn free_bytes(dir: &Path) -> std::io::Result<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = std::ffi::CString::new(dir.as_os_str().as_bytes())
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "the path holds a NUL byte"))?;
+    let mut stat = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: `c_path` is a NUL-terminated string that outlives the call; `stat` is written by statvfs on success
+    // and read only then.
+    let rc = unsafe { libc::statvfs(c_path.as_ptr(), stat.as_mut_ptr()) };
+    if rc != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: statvfs returned 0, so it filled `stat`.
+    let stat = unsafe { stat.assume_init() };
+    Ok(u64::from(stat.f_bavail).saturating_mul(u64::from(stat.f_frsize)))
+}
+
+/// Proves `dir` takes a new file: creates one and removes it.
+pub fn probe_writable(dir: &Path) -> std::io::Result<()> {
+    tempfile::Builder::new().prefix(".lookcoin-doctor-").tempfile_in(dir).map(drop)
+}

@@ -20,11 +20,13 @@ pub(crate) use phase;
 
 pub mod compare;
 pub mod demo;
+pub mod doctor;
 pub mod history;
 pub mod inspect;
 pub mod load;
 pub mod migrate;
 pub mod parallel;
+pub mod preflight;
 pub mod proof;
 pub mod reconcile;
 pub mod rollback;

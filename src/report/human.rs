@@ -7,8 +7,10 @@ use crate::core::inspect::{InspectRow, RowBody};
 use crate::core::onchain::verify::Verdict;
 use crate::core::reconcile::Action;
 use crate::core::reports::comparison::{CompareReport, ReconcileReport, SideSummary};
+use crate::core::reports::doctor::{DoctorReport, Health};
 use crate::core::reports::history::{bytes_text, HistoryReport};
 use crate::core::reports::migrate::MigrateReport;
+use crate::core::reports::preflight::{Outcome, PreflightReport};
 use crate::core::reports::rollback::RollbackReport;
 use crate::core::reports::validate::ValidateReport;
 use crate::core::reports::verify::VerifyReport;
@@ -574,4 +576,67 @@ pub fn rollback(out: &mut dyn Write, report: &RollbackReport) -> std::io::Result
         )?;
     }
     Ok(())
+}
+
+/// The outcome of a preflight step in one cell: `passed`, `findings`, `failed CODE`, `skipped`.
+pub fn outcome_cell(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Failed { code, .. } => format!("failed {code}"),
+        other => other.name().to_string(),
+    }
+}
+
+/// The reason under a step that failed or was skipped.
+pub fn outcome_reason(outcome: &Outcome) -> Option<String> {
+    match outcome {
+        Outcome::Failed { message, .. } => Some(printable(message).into_owned()),
+        Outcome::Skipped { reason } => Some(printable(reason).into_owned()),
+        Outcome::Passed | Outcome::Findings => None,
+    }
+}
+
+pub fn preflight(out: &mut dyn Write, report: &PreflightReport) -> std::io::Result<()> {
+    writeln!(out, "preflight of {} (LevelDB) and {} (JSON)", printable(&report.leveldb), printable(&report.json))?;
+    let mut t = table(&["step", "checks", "outcome", "findings", "time"]);
+    for s in &report.steps {
+        t.add_row(vec![
+            s.name.name().to_string(),
+            s.name.about().to_string(),
+            outcome_cell(&s.outcome),
+            s.findings.to_string(),
+            format!("{} ms", s.duration_ms),
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    for s in &report.steps {
+        let reason = outcome_reason(&s.outcome);
+        if reason.is_none() && s.details.is_empty() {
+            continue;
+        }
+        writeln!(out, "{}:", s.name.name())?;
+        for line in reason.iter().chain(&s.details) {
+            writeln!(out, "  {}", printable(line))?;
+        }
+    }
+    writeln!(out, "verdict: {} ({} findings, {} ms)", report.verdict.name(), report.findings(), report.duration_ms())
+}
+
+pub fn doctor(out: &mut dyn Write, report: &DoctorReport) -> std::io::Result<()> {
+    let mut t = table(&["area", "check", "health", "detail"]);
+    for c in &report.checks {
+        t.add_row(vec![
+            printable(&c.area).into_owned(),
+            c.name.clone(),
+            c.health.name().to_string(),
+            printable(&c.detail).into_owned(),
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    writeln!(
+        out,
+        "doctor: {} ok, {} warn, {} fail",
+        report.count(Health::Ok),
+        report.count(Health::Warn),
+        report.count(Health::Fail)
+    )
 }

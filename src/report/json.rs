@@ -9,8 +9,10 @@ use crate::core::leveldb_format::VersionKind;
 use crate::core::onchain::verify::Finding;
 use crate::core::reconcile::Action;
 use crate::core::reports::comparison::{CompareReport, ReconcileReport, SideSummary};
+use crate::core::reports::doctor::DoctorReport;
 use crate::core::reports::history::{bytes_text, HistoryReport};
 use crate::core::reports::migrate::MigrateReport;
+use crate::core::reports::preflight::{Outcome, PreflightReport};
 use crate::core::reports::rollback::RollbackReport;
 use crate::core::reports::validate::ValidateReport;
 use crate::core::reports::verify::VerifyReport;
@@ -326,4 +328,62 @@ pub fn rollback(out: &mut dyn Write, report: &RollbackReport) -> std::io::Result
         "backup": report.backup,
     });
     emit(out, &value)
+}
+
+pub fn preflight(out: &mut dyn Write, report: &PreflightReport) -> std::io::Result<()> {
+    let steps: Vec<Value> = report
+        .steps
+        .iter()
+        .map(|s| {
+            let mut step = json!({
+                "name": s.name.name(),
+                "checks": s.name.about(),
+                "outcome": s.outcome.name(),
+                "findings": s.findings,
+                "durationMs": s.duration_ms,
+                "details": s.details,
+            });
+            match &s.outcome {
+                Outcome::Failed { code, message, incomplete } => {
+                    step["code"] = json!(code);
+                    step["message"] = json!(message);
+                    step["incomplete"] = json!(incomplete);
+                }
+                Outcome::Skipped { reason } => step["reason"] = json!(reason),
+                Outcome::Passed | Outcome::Findings => {}
+            }
+            step
+        })
+        .collect();
+    emit(
+        out,
+        &json!({
+            "schemaVersion": REPORT_SCHEMA_VERSION,
+            "command": "preflight",
+            "leveldb": report.leveldb,
+            "json": report.json,
+            "verdict": report.verdict.name(),
+            "findings": report.findings(),
+            "durationMs": report.duration_ms(),
+            "steps": steps,
+        }),
+    )
+}
+
+/// The doctor report as a JSON value (also the bundle's `doctor.json`).
+pub fn doctor_value(report: &DoctorReport) -> Value {
+    json!({
+        "schemaVersion": REPORT_SCHEMA_VERSION,
+        "command": "doctor",
+        "version": report.version,
+        "health": report.worst().name(),
+        "checks": report.checks.iter().map(|c| json!({
+            "area": c.area, "check": c.name, "health": c.health.name(), "detail": c.detail,
+        })).collect::<Vec<_>>(),
+        "environment": report.environment.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<Map<String, Value>>(),
+    })
+}
+
+pub fn doctor(out: &mut dyn Write, report: &DoctorReport) -> std::io::Result<()> {
+    emit(out, &doctor_value(report))
 }

@@ -3,6 +3,7 @@
 
 use crate::core::onchain::verify::{Finding, Verdict};
 use crate::core::reports::comparison::CompareReport;
+use crate::core::reports::preflight::{Outcome, PreflightReport};
 use crate::core::reports::verify::VerifyReport;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::collections::BTreeMap;
@@ -81,5 +82,44 @@ pub fn verify_xml(report: &VerifyReport) -> String {
         }
         junit.add_test_suite(suite);
     }
+    junit.to_string().unwrap_or_default()
+}
+
+/// One suite, one test case per step: findings and outright failures fail, an unfinished step is an error, a
+/// skipped step is skipped.
+pub fn preflight_xml(report: &PreflightReport) -> String {
+    let mut suite = TestSuite::new("preflight");
+    for s in &report.steps {
+        let mut status = match &s.outcome {
+            Outcome::Passed => TestCaseStatus::success(),
+            Outcome::Findings => {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                status.set_message(format!("{} finding(s)", s.findings));
+                status
+            }
+            Outcome::Failed { code, message, incomplete } => {
+                let kind = if *incomplete { NonSuccessKind::Error } else { NonSuccessKind::Failure };
+                let mut status = TestCaseStatus::non_success(kind);
+                status.set_type(code.clone());
+                status.set_message(crate::error::printable(message).into_owned());
+                status
+            }
+            Outcome::Skipped { reason } => {
+                let mut status = TestCaseStatus::skipped();
+                status.set_message(crate::error::printable(reason).into_owned());
+                status
+            }
+        };
+        if !s.details.is_empty() {
+            let lines: Vec<String> = s.details.iter().map(|l| crate::error::printable(l).into_owned()).collect();
+            status.set_description(lines.join("\n"));
+        }
+        let mut case = TestCase::new(s.name.name(), status);
+        case.set_classname(format!("preflight.{}", s.name.name()));
+        case.set_time(std::time::Duration::from_millis(s.duration_ms));
+        suite.add_test_case(case);
+    }
+    let mut junit = Report::new("lookcoin-state preflight");
+    junit.add_test_suite(suite);
     junit.to_string().unwrap_or_default()
 }

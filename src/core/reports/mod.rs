@@ -2,8 +2,10 @@
 //! recomputed by a renderer. `src/report` turns these into text; the CLI turns their verdicts into exit codes.
 
 pub mod comparison;
+pub mod doctor;
 pub mod history;
 pub mod migrate;
+pub mod preflight;
 pub mod rollback;
 pub mod validate;
 pub mod verify;

@@ -117,6 +117,15 @@ fn check_is_leveldb(dir: &Path) -> Result<(), ToolError> {
     Ok(())
 }
 
+/// Who holds the folder's lock, in a sentence (`doctor`), or why the lock could not be probed.
+pub fn lock_holder(dir: &Path) -> Result<Option<String>, ToolError> {
+    match lock::probe(dir) {
+        Ok(LockState::Free) => Ok(None),
+        Ok(held) => Ok(Some(held.describe())),
+        Err(e) => Err(ToolError::input_io(dir.join("LOCK").display().to_string(), "cannot probe the lock", e)),
+    }
+}
+
 fn ensure_unlocked(dir: &Path) -> Result<(), ToolError> {
     let lock_path = dir.join("LOCK").display().to_string();
     match lock::probe(dir) {

@@ -10,6 +10,7 @@
 
 mod batch;
 mod http;
+pub mod probe;
 
 use crate::core::onchain::reads::{pinned_block, FailureKind, ReadKey, ReadOutcome};
 use crate::core::onchain::{BlockRef, CallOutcome, ChainSnapshot, EndpointOutcome, EndpointResult, ReadPlan};
