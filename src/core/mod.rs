@@ -13,6 +13,7 @@ pub mod history;
 pub mod inspect;
 pub mod json_keys;
 pub mod leveldb_format;
+pub mod location;
 pub mod migrate;
 pub mod network;
 pub mod onchain;
