@@ -6,6 +6,7 @@
 
 use super::aliases::canonical;
 use super::formats::openzeppelin::is_unnamed;
+use super::location::Location;
 use super::primitives::Checksum;
 use super::state::{record_proxy_admin, ChainClaim, Field, FieldValue, SourceState, StateRecord, UnattributedProxy};
 use serde_json::{json, Value};
@@ -88,16 +89,44 @@ impl Side {
             Side::Right => (Value::Null, shown),
         }
     }
+
+    /// `mine` on this side and `theirs` on the other, as (left, right).
+    fn order<T>(self, mine: T, theirs: T) -> (T, T) {
+        match self {
+            Side::Left => (mine, theirs),
+            Side::Right => (theirs, mine),
+        }
+    }
 }
 
-/// A proxy address only `side` holds: missing on the other side.
-fn held_only_by(side: Side, chain_id: u64, contract: String, shown: Value) -> Discrepancy {
+/// Where a record's field (or the record, for no field) is in its file; `None` for a LevelDB record.
+fn record_at(record: &StateRecord, field: Option<Field>) -> Option<Location> {
+    record.place.as_ref().map(|p| p.of(field))
+}
+
+/// Where the first of some records is.
+fn first_at(records: &[StateRecord], field: Option<Field>) -> Option<Location> {
+    records.first().and_then(|r| record_at(r, field))
+}
+
+/// A proxy address only `side` holds (at `at`): missing on the other side.
+fn held_only_by(side: Side, chain_id: u64, contract: String, shown: Value, at: Option<Location>) -> Discrepancy {
     let kind = match side {
         Side::Left => Kind::MissingInRight,
         Side::Right => Kind::MissingInLeft,
     };
     let (left, right) = side.place(shown);
-    Discrepancy { chain_id, contract: Some(contract), kind, field: Some(Field::ProxyAddress), left, right }
+    let (left_at, right_at) = side.order(at, None);
+    Discrepancy {
+        chain_id,
+        contract: Some(contract),
+        kind,
+        field: Some(Field::ProxyAddress),
+        left,
+        right,
+        left_at,
+        right_at,
+    }
 }
 
 /// One disagreement.
@@ -110,6 +139,22 @@ pub struct Discrepancy {
     pub field: Option<Field>,
     pub left: Value,
     pub right: Value,
+    /// Where each side holds what it shows, when it is a value in a JSON file (the first of several).
+    pub left_at: Option<Location>,
+    pub right_at: Option<Location>,
+}
+
+impl Discrepancy {
+    /// A discrepancy about the contract `id` (chain id, canonical name).
+    fn about(id: &(u64, String), found: Found) -> Discrepancy {
+        let Found { kind, field, shown: (left, right), at: (left_at, right_at) } = found;
+        Discrepancy { chain_id: id.0, contract: Some(id.1.clone()), kind, field, left, right, left_at, right_at }
+    }
+
+    /// Where to look first: the right side's place (the source being checked, by convention), else the left's.
+    pub fn location(&self) -> Option<&Location> {
+        self.right_at.as_ref().or(self.left_at.as_ref())
+    }
 }
 
 /// Compares two sources. The result is sorted by chain id, contract, kind, field.
@@ -155,8 +200,11 @@ fn changed_files(state: &SourceState, other: &SourceState, side: Side, out: &mut
             "sha256": change.sha256,
         });
         let (left, right) = side.place(shown);
+        let at = Location::file(format!("{}/{}", state.label.trim_end_matches('/'), change.file));
+        let (left_at, right_at) = side.order(Some(at), None);
         let chain_id = change.chain_id.unwrap_or(0);
-        out.push(Discrepancy { chain_id, contract: None, kind: Kind::ChangedSinceMigration, field: None, left, right });
+        let kind = Kind::ChangedSinceMigration;
+        out.push(Discrepancy { chain_id, contract: None, kind, field: None, left, right, left_at, right_at });
     }
 }
 
@@ -185,32 +233,45 @@ fn merge_into(kept: &mut StateRecord, other: &StateRecord) {
     }
 }
 
+/// A discrepancy about one contract: what each side shows and where.
+struct Found {
+    kind: Kind,
+    field: Option<Field>,
+    shown: (Value, Value),
+    at: (Option<Location>, Option<Location>),
+}
+
+/// A field both records cover and disagree on, found by [`compare_fields`] or [`unanimous`].
+fn field_found(kind: Kind, field: Field, shown: (Value, Value), records: (&StateRecord, &StateRecord)) -> Found {
+    let at = (record_at(records.0, Some(field)), record_at(records.1, Some(field)));
+    Found { kind, field: Some(field), shown, at }
+}
+
+/// The whole records of a side against nothing (or everything) on the other.
+fn records_found(kind: Kind, l: &[StateRecord], r: &[StateRecord]) -> Found {
+    let json = |rs: &[StateRecord]| if rs.is_empty() { Value::Null } else { records_json(rs) };
+    Found { kind, field: None, shown: (json(l), json(r)), at: (first_at(l, None), first_at(r, None)) }
+}
+
 fn compare_identity(id: &(u64, String), l: &[StateRecord], r: &[StateRecord], out: &mut Vec<Discrepancy>) {
-    let (chain_id, contract) = (id.0, Some(id.1.clone()));
-    let push = |out: &mut Vec<Discrepancy>, kind, field, left, right| {
-        out.push(Discrepancy { chain_id, contract: contract.clone(), kind, field, left, right })
-    };
+    let mut push = |found: Found| out.push(Discrepancy::about(id, found));
     match (l, r) {
         ([], []) => {}
-        ([], r) => push(out, Kind::MissingInLeft, None, Value::Null, records_json(r)),
-        (l, []) => push(out, Kind::MissingInRight, None, records_json(l), Value::Null),
-        ([a], [b]) => compare_fields(a, b, &mut |kind, field, left, right| push(out, kind, Some(field), left, right)),
+        ([], r) => push(records_found(Kind::MissingInLeft, &[], r)),
+        (l, []) => push(records_found(Kind::MissingInRight, l, &[])),
+        ([a], [b]) => compare_fields(a, b, &mut push),
         (l, r) if names(l) == names(r) => {
             for (a, b) in l.iter().zip(r) {
-                compare_fields(a, b, &mut |kind, field, left, right| push(out, kind, Some(field), left, right));
+                compare_fields(a, b, &mut push);
             }
         }
         (l, r) => {
-            push(out, Kind::DuplicateRecord, None, records_json(l), records_json(r));
+            push(records_found(Kind::DuplicateRecord, l, r));
             // A duplicate must not hide a disagreement: a field on which the single record differs from every
             // duplicate is reported too (two files holding the same wrong address are still wrong).
             match (l, r) {
-                ([a], many) => unanimous(a, many, Side::Right, &mut |kind, field, left, right| {
-                    push(out, kind, Some(field), left, right)
-                }),
-                (many, [b]) => unanimous(b, many, Side::Left, &mut |kind, field, left, right| {
-                    push(out, kind, Some(field), left, right)
-                }),
+                ([a], many) => unanimous(a, many, Side::Right, &mut push),
+                (many, [b]) => unanimous(b, many, Side::Left, &mut push),
                 _ => {}
             }
         }
@@ -219,22 +280,14 @@ fn compare_identity(id: &(u64, String), l: &[StateRecord], r: &[StateRecord], ou
 
 /// Fields on which `single` disagrees with every one of `many` (which sit on `many_side`), reported against the
 /// first of them.
-fn unanimous(
-    single: &StateRecord,
-    many: &[StateRecord],
-    many_side: Side,
-    emit: &mut dyn FnMut(Kind, Field, Value, Value),
-) {
+fn unanimous(single: &StateRecord, many: &[StateRecord], many_side: Side, emit: &mut dyn FnMut(Found)) {
     let shared = many.iter().fold(single.covered.clone(), |acc, r| acc.intersection(&r.covered).copied().collect());
     for field in shared {
         let mine = single.get(field);
         if many.iter().all(|r| !r.get(field).same_as(mine)) {
-            let theirs = many[0].get(field).to_json();
-            let (left, right) = match many_side {
-                Side::Right => (mine.to_json(), theirs),
-                Side::Left => (theirs, mine.to_json()),
-            };
-            emit(Kind::of_field(field), field, left, right);
+            let shown = many_side.other().order(mine.to_json(), many[0].get(field).to_json());
+            let records = many_side.other().order(single, &many[0]);
+            emit(field_found(Kind::of_field(field), field, shown, records));
         }
     }
 }
@@ -270,54 +323,45 @@ fn against_history(
     unnamed: Vec<&StateRecord>,
     out: &mut Vec<Discrepancy>,
 ) {
-    let (chain_id, contract) = (id.0, Some(id.1.clone()));
-    let place = |plain_shown: Value, history_shown: Value| match history_side {
-        Side::Right => (plain_shown, history_shown),
-        Side::Left => (history_shown, plain_shown),
-    };
-    let push = |out: &mut Vec<Discrepancy>, kind, field, (left, right): (Value, Value)| {
-        out.push(Discrepancy { chain_id, contract: contract.clone(), kind, field, left, right })
-    };
+    let plain_side = history_side.other();
+    let mut push = |found: Found| out.push(Discrepancy::about(id, found));
     let candidates: Vec<&StateRecord> = history.iter().chain(unnamed).collect();
     let attributed = |r: &StateRecord| {
         implementation_of(r).is_some_and(|a| candidates.iter().any(|c| implementation_of(c) == Some(a)))
     };
+    let missing_on = |side: Side| if side == Side::Left { Kind::MissingInLeft } else { Kind::MissingInRight };
+    let implementation = Some(Field::Implementation);
     match (plain, history) {
         ([], []) => {}
         ([], h) => {
-            let kind = if history_side == Side::Left { Kind::MissingInRight } else { Kind::MissingInLeft };
-            push(out, kind, None, place(Value::Null, records_json(h)));
+            let (l, r) = history_side.order(h, &[]);
+            push(records_found(missing_on(plain_side), l, r));
         }
         (p, []) if p.iter().all(attributed) => {}
         (p, []) => {
-            let kind = if history_side == Side::Left { Kind::MissingInLeft } else { Kind::MissingInRight };
-            push(out, kind, None, place(records_json(p), Value::Null));
+            let (l, r) = plain_side.order(p, &[]);
+            push(records_found(missing_on(history_side), l, r));
         }
         (p, h) => {
             if p.len() > 1 {
-                push(out, Kind::DuplicateRecord, None, place(records_json(p), records_json(h)));
+                let (l, r) = plain_side.order(p, h);
+                push(records_found(Kind::DuplicateRecord, l, r));
             }
             for record in p {
                 let Some(address) = implementation_of(record) else { continue };
-                match candidates.iter().find(|c| implementation_of(c) == Some(address)) {
-                    None => push(
-                        out,
-                        Kind::AddressMismatch,
-                        Some(Field::Implementation),
-                        place(record.get(Field::Implementation).to_json(), candidates_json(&candidates)),
-                    ),
+                let (kind, theirs, shown) = match candidates.iter().find(|c| implementation_of(c) == Some(address)) {
+                    None => (Kind::AddressMismatch, candidates[0], candidates_json(&candidates)),
                     Some(found) => {
                         let (mine, theirs) = (record.get(Field::Implementation), found.get(Field::Implementation));
-                        if wrong_checksum(mine) != wrong_checksum(theirs) {
-                            push(
-                                out,
-                                Kind::InvalidRecord,
-                                Some(Field::Implementation),
-                                place(mine.to_json(), theirs.to_json()),
-                            );
+                        if wrong_checksum(mine) == wrong_checksum(theirs) {
+                            continue;
                         }
+                        (Kind::InvalidRecord, *found, theirs.to_json())
                     }
-                }
+                };
+                let shown = plain_side.order(record.get(Field::Implementation).to_json(), shown);
+                let at = plain_side.order(record_at(record, implementation), record_at(theirs, implementation));
+                push(Found { kind, field: implementation, shown, at });
             }
         }
     }
@@ -326,20 +370,19 @@ fn against_history(
 /// Two histories of one contract: the same set of implementation addresses, or one `address-mismatch` showing
 /// both sets.
 fn compare_histories(id: &(u64, String), l: &[StateRecord], r: &[StateRecord], out: &mut Vec<Discrepancy>) {
-    let (chain_id, contract) = (id.0, Some(id.1.clone()));
-    let push = |out: &mut Vec<Discrepancy>, kind, field, left, right| {
-        out.push(Discrepancy { chain_id, contract: contract.clone(), kind, field, left, right })
-    };
+    let mut push = |found: Found| out.push(Discrepancy::about(id, found));
+    let implementation = Some(Field::Implementation);
     match (l, r) {
         ([], []) => {}
-        ([], r) => push(out, Kind::MissingInLeft, None, Value::Null, records_json(r)),
-        (l, []) => push(out, Kind::MissingInRight, None, records_json(l), Value::Null),
+        ([], r) => push(records_found(Kind::MissingInLeft, &[], r)),
+        (l, []) => push(records_found(Kind::MissingInRight, l, &[])),
         (l, r) => {
             let set = |rs: &[StateRecord]| rs.iter().filter_map(implementation_of).collect::<BTreeSet<_>>();
             if set(l) != set(r) {
                 let (lr, rr): (Vec<&StateRecord>, Vec<&StateRecord>) = (l.iter().collect(), r.iter().collect());
-                let (left, right) = (candidates_json(&lr), candidates_json(&rr));
-                push(out, Kind::AddressMismatch, Some(Field::Implementation), left, right);
+                let shown = (candidates_json(&lr), candidates_json(&rr));
+                let at = (first_at(l, implementation), first_at(r, implementation));
+                push(Found { kind: Kind::AddressMismatch, field: implementation, shown, at });
                 return;
             }
             for a in l {
@@ -347,7 +390,12 @@ fn compare_histories(id: &(u64, String), l: &[StateRecord], r: &[StateRecord], o
                 if let Some(b) = same {
                     let (x, y) = (a.get(Field::Implementation), b.get(Field::Implementation));
                     if wrong_checksum(x) != wrong_checksum(y) {
-                        push(out, Kind::InvalidRecord, Some(Field::Implementation), x.to_json(), y.to_json());
+                        push(field_found(
+                            Kind::InvalidRecord,
+                            Field::Implementation,
+                            (x.to_json(), y.to_json()),
+                            (a, b),
+                        ));
                     }
                 }
             }
@@ -367,6 +415,7 @@ fn unnamed_implementations(history: &SourceState, other: &SourceState, history_s
         if !known {
             let kind = if history_side == Side::Left { Kind::MissingInRight } else { Kind::MissingInLeft };
             let (left, right) = history_side.place(record.to_json());
+            let (left_at, right_at) = history_side.order(record_at(record, Some(Field::Implementation)), None);
             out.push(Discrepancy {
                 chain_id: record.chain_id,
                 contract: Some(record.name.clone()),
@@ -374,6 +423,8 @@ fn unnamed_implementations(history: &SourceState, other: &SourceState, history_s
                 field: Some(Field::Implementation),
                 left,
                 right,
+                left_at,
+                right_at,
             });
         }
     }
@@ -394,6 +445,8 @@ fn admins(left: &SourceState, right: &SourceState, out: &mut Vec<Discrepancy>) {
                         field: Some(Field::ProxyAdmin),
                         left: json!(admin.address.text()),
                         right: json!(theirs[0].address.text()),
+                        left_at: admin.at.clone(),
+                        right_at: theirs[0].at.clone(),
                     });
                 }
                 continue;
@@ -401,6 +454,7 @@ fn admins(left: &SourceState, right: &SourceState, out: &mut Vec<Discrepancy>) {
             if other.format.keeps_history() {
                 let kind = if side == Side::Left { Kind::MissingInRight } else { Kind::MissingInLeft };
                 let (l, r) = side.place(json!({"proxyAdmin": admin.address.text(), "origin": admin.origin}));
+                let (left_at, right_at) = side.order(admin.at.clone(), None);
                 out.push(Discrepancy {
                     chain_id: admin.chain_id,
                     contract: None,
@@ -408,14 +462,16 @@ fn admins(left: &SourceState, right: &SourceState, out: &mut Vec<Discrepancy>) {
                     field: Some(Field::ProxyAdmin),
                     left: l,
                     right: r,
+                    left_at,
+                    right_at,
                 });
                 continue;
             }
             for record in other.records.iter().filter(|r| r.chain_id == admin.chain_id) {
                 let Some(held) = record_proxy_admin(record) else { continue };
                 if held.address() != admin.address.address() {
-                    let (mine, theirs) = (json!(admin.address.text()), json!(held.text()));
-                    let (l, r) = if side == Side::Left { (mine, theirs) } else { (theirs, mine) };
+                    let (l, r) = side.order(json!(admin.address.text()), json!(held.text()));
+                    let (left_at, right_at) = side.order(admin.at.clone(), record_at(record, Some(Field::ProxyAdmin)));
                     out.push(Discrepancy {
                         chain_id: admin.chain_id,
                         contract: Some(canonical(&record.name).to_string()),
@@ -423,6 +479,8 @@ fn admins(left: &SourceState, right: &SourceState, out: &mut Vec<Discrepancy>) {
                         field: Some(Field::ProxyAdmin),
                         left: l,
                         right: r,
+                        left_at,
+                        right_at,
                     });
                 }
             }
@@ -445,14 +503,17 @@ fn records_json(records: &[StateRecord]) -> Value {
 
 /// Compares the fields both records cover; an address equal but for a wrong EIP-55 checksum on one side only is
 /// an `invalid-record` on that field.
-fn compare_fields(a: &StateRecord, b: &StateRecord, emit: &mut dyn FnMut(Kind, Field, Value, Value)) {
+fn compare_fields(a: &StateRecord, b: &StateRecord, emit: &mut dyn FnMut(Found)) {
     for field in a.covered.intersection(&b.covered) {
         let (x, y) = (a.get(*field), b.get(*field));
-        if !x.same_as(y) {
-            emit(Kind::of_field(*field), *field, x.to_json(), y.to_json());
+        let kind = if !x.same_as(y) {
+            Kind::of_field(*field)
         } else if wrong_checksum(x) != wrong_checksum(y) {
-            emit(Kind::InvalidRecord, *field, x.to_json(), y.to_json());
-        }
+            Kind::InvalidRecord
+        } else {
+            continue;
+        };
+        emit(field_found(kind, *field, (x.to_json(), y.to_json()), (a, b)));
     }
 }
 
@@ -469,6 +530,7 @@ fn invalid_records(left: &SourceState, right: &SourceState, out: &mut Vec<Discre
             }
             let shown = json!({"key": bad.key, "problems": bad.problems, "origin": bad.origin});
             let (l, r) = side.place(shown);
+            let (left_at, right_at) = side.order(bad.at.clone(), None);
             out.push(Discrepancy {
                 chain_id: bad.chain_id.unwrap_or(0),
                 contract: Some(bad.key.clone()),
@@ -476,6 +538,8 @@ fn invalid_records(left: &SourceState, right: &SourceState, out: &mut Vec<Discre
                 field: None,
                 left: l,
                 right: r,
+                left_at,
+                right_at,
             });
         }
     }
@@ -504,6 +568,11 @@ fn chain_conflicts(left: &SourceState, right: &SourceState, out: &mut Vec<Discre
         if lc == rc {
             continue; // the same conflict on both sides is not a disagreement
         }
+        // The claim to look at: a misnamed one, else the second file claiming the chain.
+        let at = |claims: Option<&Vec<&ChainClaim>>| {
+            let claims = claims?;
+            claims.iter().find(|c| c.misnamed()).or(claims.get(1)).or(claims.first()).and_then(|c| c.at.clone())
+        };
         out.push(Discrepancy {
             chain_id: *chain,
             contract: None,
@@ -511,6 +580,8 @@ fn chain_conflicts(left: &SourceState, right: &SourceState, out: &mut Vec<Discre
             field: None,
             left: lc.map_or(Value::Null, |c| claims_json(c)),
             right: rc.map_or(Value::Null, |c| claims_json(c)),
+            left_at: at(lc),
+            right_at: at(rc),
         });
     }
 }
@@ -538,13 +609,15 @@ fn unattributed_proxies(other: &SourceState, lister: &SourceState, lister_side: 
             if !attributed.iter().any(|(_, a)| *a == proxy.address.address()) && !also_listed(proxy) {
                 let shown = json!({"proxyAddress": proxy.address.text(), "kind": proxy.kind, "origin": proxy.origin});
                 let contract = format!("(unnamed proxy {})", proxy.address.text());
-                out.push(held_only_by(lister_side, chain, contract, shown));
+                out.push(held_only_by(lister_side, chain, contract, shown, proxy.at.clone()));
             }
         }
         for (record, address) in &attributed {
             if !listed.iter().any(|p| p.address.address() == *address) {
                 let shown = record.get(Field::ProxyAddress).to_json();
-                out.push(held_only_by(lister_side.other(), chain, canonical(&record.name).to_string(), shown));
+                let (contract, at) =
+                    (canonical(&record.name).to_string(), record_at(record, Some(Field::ProxyAddress)));
+                out.push(held_only_by(lister_side.other(), chain, contract, shown, at));
             }
         }
     }

@@ -5,6 +5,7 @@
 //! ([`InvalidRecord`]), which files claimed which chain ([`ChainClaim`]), and proxies it lists without saying
 //! which contract they belong to.
 
+use super::location::{Location, RecordPlace};
 use super::primitives::{AddressText, HashText, TimestampMs};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -158,6 +159,8 @@ pub struct StateRecord {
     pub fields: BTreeMap<Field, FieldValue>,
     /// Where it came from: `file.json: contracts.core.LookCoin`, a LevelDB key, ...
     pub origin: String,
+    /// Where the record and each of its fields are in a JSON file (`None` for a LevelDB record).
+    pub place: Option<RecordPlace>,
 }
 
 impl StateRecord {
@@ -194,6 +197,8 @@ pub struct InvalidRecord {
     pub raw_value: Vec<u8>,
     pub problems: Vec<String>,
     pub origin: String,
+    /// Where the entry is in a JSON file (`None` in a LevelDB).
+    pub at: Option<Location>,
 }
 
 /// A file (or document) saying it holds the records of a chain.
@@ -206,6 +211,8 @@ pub struct ChainClaim {
     /// The chain ids the network table gives that name (empty when unknown); a claim whose name belongs to
     /// another chain is a conflict.
     pub network_chain_ids: Vec<u64>,
+    /// The value that makes the claim (`chainId`, or the network name a chain is known by), when in a JSON file.
+    pub at: Option<Location>,
 }
 
 impl ChainClaim {
@@ -223,6 +230,7 @@ pub struct UnattributedProxy {
     /// The proxy kind the format states (`uups`, `transparent`, `beacon`), if any.
     pub kind: Option<String>,
     pub origin: String,
+    pub at: Option<Location>,
     /// The proxy admin the source declares (OpenZeppelin manifests' `admin`), if any.
     pub admin: Option<AddressText>,
 }
@@ -233,6 +241,7 @@ pub struct ChainAdmin {
     pub chain_id: u64,
     pub address: AddressText,
     pub origin: String,
+    pub at: Option<Location>,
 }
 
 /// A file of a source that was not read, and why (an OpenZeppelin manifest named for a network the tool cannot
@@ -356,6 +365,9 @@ pub struct SourceState {
     pub admins: Vec<ChainAdmin>,
     /// Files not read, with the reason (reported as warnings).
     pub skipped: Vec<SkippedFile>,
+    /// The SHA-256 of every JSON file read, by the name its locations use: lines are looked up later only in
+    /// bytes that are still those that were read.
+    pub digests: BTreeMap<String, String>,
 }
 
 impl SourceState {
@@ -370,6 +382,7 @@ impl SourceState {
             changed_files: Vec::new(),
             admins: Vec::new(),
             skipped: Vec::new(),
+            digests: BTreeMap::new(),
         }
     }
 

@@ -19,6 +19,7 @@ pub struct Side<'a> {
 pub fn compare(left: Side<'_>, right: Side<'_>) -> Result<CompareReport, ToolError> {
     let left = super::phase!("compare", "load left", load_source(left.path, left.format))?;
     let right = super::phase!("compare", "load right", load_source(right.path, right.format))?;
-    let found = super::phase!("compare", "compare", compare_states(&left, &right));
+    let mut found = super::phase!("compare", "compare", compare_states(&left, &right));
+    super::phase!("compare", "locate", super::locate::discrepancy_lines(&mut found, &[&left.digests, &right.digests]));
     Ok(CompareReport::build(&left, &right, found, &NetworkTable::builtin()))
 }

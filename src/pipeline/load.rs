@@ -189,17 +189,18 @@ impl JsonFormat {
     }
 }
 
-/// One input file, read and parsed once: typed when it is ours, else its JSON and the format it is in.
+/// One input file, read and parsed once: typed when it is ours, else its JSON, the format it is in and the
+/// SHA-256 of its bytes.
 enum LoadedFile {
     Ours(ReadFile),
-    Other(InputFile, OtherFormat),
+    Other(InputFile, OtherFormat, String),
 }
 
 impl LoadedFile {
     fn format(&self) -> JsonFormat {
         match self {
             LoadedFile::Ours(_) => JsonFormat::Ours,
-            LoadedFile::Other(_, format) => JsonFormat::Other(*format),
+            LoadedFile::Other(_, format, _) => JsonFormat::Other(*format),
         }
     }
 }
@@ -228,7 +229,9 @@ fn load_file(file: &Path, vouched: &Vouched, given: Option<JsonFormat>) -> Resul
     };
     Ok(match format {
         JsonFormat::Ours => LoadedFile::Ours(ReadFile { document: checked_document(file, json)?, path, sha256 }),
-        JsonFormat::Other(other) => LoadedFile::Other(InputFile { origin: file.display().to_string(), json }, other),
+        JsonFormat::Other(other) => {
+            LoadedFile::Other(InputFile { origin: file.display().to_string(), json }, other, sha256)
+        }
     })
 }
 
@@ -259,6 +262,20 @@ fn load_json(path: &Path, label: &str, given: Option<JsonFormat>) -> Result<Sour
     let loaded: Vec<LoadedFile> =
         parallel::map(&files, 1, |file| load_file(file, &vouched, given)).into_iter().collect::<Result<_, _>>()?;
     let format = one_format(path, &loaded)?;
+    let digests = loaded
+        .iter()
+        .map(|f| match f {
+            LoadedFile::Ours(r) => (r.path.display().to_string(), r.sha256.clone()),
+            LoadedFile::Other(i, _, sha256) => (i.origin.clone(), sha256.clone()),
+        })
+        .collect();
+    let mut state = json_state(label, format, loaded)?;
+    state.digests = digests;
+    Ok(state)
+}
+
+/// The state of the files of one JSON source, all of `format`.
+fn json_state(label: &str, format: JsonFormat, loaded: Vec<LoadedFile>) -> Result<SourceState, ToolError> {
     let table = NetworkTable::builtin();
     match format {
         JsonFormat::Ours => {
@@ -275,7 +292,7 @@ fn load_json(path: &Path, label: &str, given: Option<JsonFormat>) -> Result<Sour
         JsonFormat::Other(other) => {
             let inputs: Vec<InputFile> = loaded
                 .into_iter()
-                .filter_map(|f| if let LoadedFile::Other(i, _) = f { Some(i) } else { None })
+                .filter_map(|f| if let LoadedFile::Other(i, _, _) = f { Some(i) } else { None })
                 .collect();
             match other {
                 OtherFormat::LegacyV1 => legacy_v1::parse(label, &inputs, &table),
@@ -346,7 +363,7 @@ fn one_format(path: &Path, loaded: &[LoadedFile]) -> Result<JsonFormat, ToolErro
     if let Some(file) = loaded.iter().find(|f| f.format() != first) {
         let origin = match file {
             LoadedFile::Ours(r) => r.path.display().to_string(),
-            LoadedFile::Other(i, _) => i.origin.clone(),
+            LoadedFile::Other(i, _, _) => i.origin.clone(),
         };
         return Err(ToolError::new(
             ErrorKind::UnknownFormat,

@@ -24,6 +24,7 @@ pub mod doctor;
 pub mod history;
 pub mod inspect;
 pub mod load;
+pub mod locate;
 pub mod migrate;
 pub mod parallel;
 pub mod preflight;

@@ -188,6 +188,9 @@ pub fn verify(source: &Path, format: Option<SourceFormat>, options: &VerifyOptio
     let artifact_notes = artifacts.collisions();
     let declared: Vec<DeclaredProxy> = state.unattributed_proxies.iter().map(DeclaredProxy::of).collect();
     let networks = runtime.block_on(verify_all(chains, endpoints, rpc, artifacts, options.max_concurrency, declared));
+    let mut networks = networks;
+    let places = networks.iter_mut().flat_map(|n| n.findings.iter_mut()).filter_map(|f| f.at.as_mut());
+    super::phase!("verify", "locate", super::locate::lines(places, &[&state.digests]));
     let mut report = VerifyReport::new(state.label.clone(), networks, skipped, &NetworkTable::builtin());
     report.artifact_notes = artifact_notes;
     report.excluded = excluded;

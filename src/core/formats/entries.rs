@@ -3,6 +3,7 @@
 use super::FormatError;
 use crate::core::category::categorize;
 use crate::core::document::{ChainDocument, QuarantineDocument};
+use crate::core::location::{JsonPath, Location, RecordPlace};
 use crate::core::migrate::{record_from_entry, unmigrate};
 use crate::core::network::NetworkTable;
 use crate::core::record::{DeploymentRecord, Entry};
@@ -32,8 +33,24 @@ pub fn state_record(record: &DeploymentRecord, origin: String) -> StateRecord {
         covered: SourceFormat::LevelDb.coverage(),
         fields,
         origin,
+        place: None,
     }
 }
+
+/// Where our chain documents keep each field of a contract entry (`contracts.<Name>.<key>`).
+const ENHANCED_MEMBERS: &[(Field, &str)] = &[
+    (Field::Implementation, "address"),
+    (Field::ProxyAddress, "proxyAddress"),
+    (Field::ImplementationHash, "implementationHash"),
+    (Field::FactoryBytecodeHash, "factoryByteCodeHash"),
+    (Field::DeploymentArgs, "deploymentArgs"),
+    (Field::Timestamp, "timestamp"),
+    (Field::NetworkName, "networkName"),
+    (Field::Category, "category"),
+    (Field::ExtraFields, "extraFields"),
+    // A record's admin is a value field among the unknown ones.
+    (Field::ProxyAdmin, "extraFields"),
+];
 
 /// The state of parsed LevelDB entries.
 pub fn from_entries(label: &str, entries: &[Entry]) -> SourceState {
@@ -42,14 +59,14 @@ pub fn from_entries(label: &str, entries: &[Entry]) -> SourceState {
         match entry {
             Entry::Valid(record) => state.records.push(state_record(record, format!("key {}", record.key()))),
             Entry::Quarantined(q) => {
-                state.invalid.push(invalid_of(q, &format!("key {}", String::from_utf8_lossy(&q.key))))
+                state.invalid.push(invalid_of(q, &format!("key {}", String::from_utf8_lossy(&q.key)), None))
             }
         }
     }
     state
 }
 
-fn invalid_of(q: &crate::core::record::QuarantinedEntry, origin: &str) -> InvalidRecord {
+fn invalid_of(q: &crate::core::record::QuarantinedEntry, origin: &str, at: Option<Location>) -> InvalidRecord {
     let key = String::from_utf8_lossy(&q.key).into_owned();
     let chain_id = key.split_once('-').and_then(|(c, _)| c.parse().ok());
     InvalidRecord {
@@ -59,6 +76,7 @@ fn invalid_of(q: &crate::core::record::QuarantinedEntry, origin: &str) -> Invali
         raw_value: q.value.clone(),
         problems: q.problems.iter().map(|p| format!("{}: {}", p.code.as_str(), p.detail)).collect(),
         origin: origin.to_string(),
+        at,
     }
 }
 
@@ -80,11 +98,14 @@ pub fn from_documents(
             origin: origin.clone(),
             network: Some(doc.network.key.clone()),
             network_chain_ids: table.chain_ids_named(&doc.network.key),
+            at: Some(Location::new(origin, JsonPath::keys(&["chainId"]))),
         });
         for (name, entry) in &doc.contracts {
             let record =
                 record_from_entry(doc.chain_id, name, entry).map_err(|e| FormatError::new(origin, e.to_string()))?;
             let mut state_rec = state_record(&record, format!("{origin}: contracts.{name}"));
+            let at = Location::new(origin, JsonPath::keys(&["contracts", name]));
+            state_rec.place = Some(RecordPlace::new(at, ENHANCED_MEMBERS));
             state_rec.covered.insert(Field::Category);
             state_rec.fields.insert(Field::Category, FieldValue::Text(entry.category.as_str().to_string()));
             state.records.push(state_rec);
@@ -93,7 +114,11 @@ pub fn from_documents(
     let quarantine_origin = quarantine.map_or(String::new(), |(o, _)| o.clone());
     for entry in &entries {
         if let Entry::Quarantined(q) = entry {
-            state.invalid.push(invalid_of(q, &quarantine_origin));
+            let index = quarantine.and_then(|(_, doc)| {
+                doc.entries.iter().position(|item| item.key.to_bytes().as_deref() == Some(q.key.as_slice()))
+            });
+            let at = index.map(|i| Location::new(&quarantine_origin, JsonPath::keys(&["entries"]).index(i)));
+            state.invalid.push(invalid_of(q, &quarantine_origin, at));
         }
     }
     Ok(state)

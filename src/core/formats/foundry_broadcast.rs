@@ -15,6 +15,7 @@
 
 use super::{FormatError, InputFile};
 use crate::core::excerpt::{excerpt, EXCERPT_CHARS};
+use crate::core::location::{JsonPath, Location, RecordPlace};
 use crate::core::primitives::AddressText;
 use crate::core::state::{ChainClaim, Field, FieldValue, SkippedFile, SourceFormat, SourceState, StateRecord};
 use serde_json::Value;
@@ -57,6 +58,7 @@ pub fn parse(label: &str, files: &[InputFile]) -> Result<SourceState, FormatErro
                 origin: file.origin.clone(),
                 network: None,
                 network_chain_ids: Vec::new(),
+                at: Some(Location::new(&file.origin, JsonPath::keys(&["chain"]))),
             });
         }
         read_run(&mut state, file, chain_id)?;
@@ -84,7 +86,12 @@ struct Created {
     address: AddressText,
     arguments: Option<Vec<Value>>,
     origin: String,
+    /// Its transaction's index in `transactions`.
+    index: usize,
 }
+
+/// Where a creating transaction keeps a contract's fields.
+const MEMBERS: &[(Field, &str)] = &[(Field::Implementation, "contractAddress"), (Field::DeploymentArgs, "arguments")];
 
 fn read_run(state: &mut SourceState, file: &InputFile, chain_id: u64) -> Result<(), FormatError> {
     let Some(transactions) = file.json.get("transactions").and_then(Value::as_array) else {
@@ -113,7 +120,7 @@ fn read_run(state: &mut SourceState, file: &InputFile, chain_id: u64) -> Result<
             None | Some(Value::Null) => None,
             Some(_) => return Err(FormatError::new(format!("{origin}.arguments"), "expected an array")),
         };
-        created.push(Created { name, address, arguments, origin });
+        created.push(Created { name, address, arguments, origin, index: i });
     }
     let proxied_by: BTreeMap<usize, usize> = created
         .iter()
@@ -131,9 +138,13 @@ fn read_run(state: &mut SourceState, file: &InputFile, chain_id: u64) -> Result<
             continue;
         }
         let mut fields = BTreeMap::from([(Field::Implementation, FieldValue::Address(c.address.clone()))]);
+        let transaction = |c: &Created| JsonPath::keys(&["transactions"]).index(c.index);
+        let mut place = RecordPlace::new(Location::new(&file.origin, transaction(c)), MEMBERS);
         match proxied_by.get(&i) {
             Some(p) => {
                 fields.insert(Field::ProxyAddress, FieldValue::Address(created[*p].address.clone()));
+                let at = Location::new(&file.origin, transaction(&created[*p]).key("contractAddress"));
+                place = place.with(Field::ProxyAddress, at);
             }
             None => {
                 fields.insert(Field::ProxyAddress, FieldValue::Absent);
@@ -142,7 +153,8 @@ fn read_run(state: &mut SourceState, file: &InputFile, chain_id: u64) -> Result<
             }
         }
         let covered = fields.keys().copied().collect();
-        state.records.push(StateRecord { chain_id, name: c.name.clone(), covered, fields, origin: c.origin.clone() });
+        let (name, origin, place) = (c.name.clone(), c.origin.clone(), Some(place));
+        state.records.push(StateRecord { chain_id, name, covered, fields, origin, place });
     }
     Ok(())
 }

@@ -17,6 +17,7 @@
 use super::{FormatError, InputFile};
 use crate::core::bytecode::{keccak_hex, strip_metadata};
 use crate::core::excerpt::{excerpt, EXCERPT_CHARS};
+use crate::core::location::{JsonPath, Location, RecordPlace};
 use crate::core::network::NetworkTable;
 use crate::core::primitives::{AddressText, HashText};
 use crate::core::state::{ChainClaim, Field, FieldValue, SourceFormat, SourceState, StateRecord};
@@ -71,6 +72,7 @@ pub fn parse(label: &str, folders: &[DeploymentFolder], table: &NetworkTable) ->
             origin: folder.origin.clone(),
             network_chain_ids: table.chain_ids_named(&network),
             network: Some(network),
+            at: Some(Location::file(format!("{}/.chainId", folder.origin))),
         });
         read_folder(&mut state, folder, chain_id)?;
     }
@@ -86,10 +88,12 @@ fn read_folder(state: &mut SourceState, folder: &DeploymentFolder, chain_id: u64
         }
         let json = &file.json;
         let mut fields = BTreeMap::new();
+        let mut place = RecordPlace::new(Location::file(&file.origin), PLAIN_MEMBERS);
         let address = address_of(json, "address", &file.origin)?;
         match json.get("implementation") {
             Some(Value::String(_)) => {
                 consumed.insert(name);
+                place.members = PROXIED_MEMBERS;
                 fields.insert(Field::ProxyAddress, FieldValue::Address(address));
                 fields.insert(
                     Field::Implementation,
@@ -99,8 +103,10 @@ fn read_folder(state: &mut SourceState, folder: &DeploymentFolder, chain_id: u64
                     fields.insert(Field::DeploymentArgs, FieldValue::Args(args.clone()));
                 }
                 let companion = by_name.get(format!("{name}_Implementation").as_str());
-                if let Some(hash) = companion.and_then(|c| derived_hash(&c.json)) {
+                if let Some((hash, file)) = companion.and_then(|c| Some((derived_hash(&c.json)?, c))) {
                     fields.insert(Field::ImplementationHash, hash);
+                    let at = Location::new(&file.origin, JsonPath::keys(&["bytecode"]));
+                    place = place.with(Field::ImplementationHash, at);
                 }
             }
             Some(other) if !other.is_null() => {
@@ -115,7 +121,7 @@ fn read_folder(state: &mut SourceState, folder: &DeploymentFolder, chain_id: u64
                 }
             }
         }
-        push(state, chain_id, name, fields, &file.origin);
+        push(state, chain_id, name, fields, &file.origin, place);
     }
     // An `_Implementation` without its proxied deployment file is a deployment of its own.
     for (name, file) in &by_name {
@@ -130,14 +136,31 @@ fn read_folder(state: &mut SourceState, folder: &DeploymentFolder, chain_id: u64
         if let Some(hash) = derived_hash(&file.json) {
             fields.insert(Field::ImplementationHash, hash);
         }
-        push(state, chain_id, base, fields, &file.origin);
+        let place = RecordPlace::new(Location::file(&file.origin), PLAIN_MEMBERS);
+        push(state, chain_id, base, fields, &file.origin, place);
     }
     Ok(())
 }
 
-fn push(state: &mut SourceState, chain_id: u64, name: &str, fields: BTreeMap<Field, FieldValue>, origin: &str) {
+/// Where a deployment file keeps a contract's fields (the hash is derived from its bytecode).
+const PLAIN_MEMBERS: &[(Field, &str)] =
+    &[(Field::Implementation, "address"), (Field::DeploymentArgs, "args"), (Field::ImplementationHash, "bytecode")];
+
+/// Where a proxied deployment file keeps them (the hash is its `_Implementation` companion's).
+const PROXIED_MEMBERS: &[(Field, &str)] =
+    &[(Field::ProxyAddress, "address"), (Field::Implementation, "implementation"), (Field::DeploymentArgs, "execute")];
+
+fn push(
+    state: &mut SourceState,
+    chain_id: u64,
+    name: &str,
+    fields: BTreeMap<Field, FieldValue>,
+    origin: &str,
+    place: RecordPlace,
+) {
     let covered = fields.keys().copied().collect();
-    state.records.push(StateRecord { chain_id, name: name.to_string(), covered, fields, origin: origin.to_string() });
+    let (name, origin, place) = (name.to_string(), origin.to_string(), Some(place));
+    state.records.push(StateRecord { chain_id, name, covered, fields, origin, place });
 }
 
 fn address_of(json: &Value, key: &str, origin: &str) -> Result<AddressText, FormatError> {

@@ -6,6 +6,7 @@
 //! cover the implementation or its hash.
 
 use super::{address_at, claim_of, hash_at, FormatError, InputFile};
+use crate::core::location::{JsonPath, Location, RecordPlace};
 use crate::core::network::NetworkTable;
 use crate::core::state::{Field, FieldValue, SourceFormat, SourceState, StateRecord};
 use serde_json::{Map, Value};
@@ -41,21 +42,29 @@ pub fn parse(label: &str, files: &[InputFile], table: &NetworkTable) -> Result<S
                 (Field::Implementation, address_at(entry, "implementation", &origin)?),
                 (Field::ImplementationHash, hash),
             ]);
-            state.records.push(record(chain_id, name, fields, origin));
+            let mut place =
+                RecordPlace::new(Location::new(&file.origin, JsonPath::keys(&["contracts", name])), MEMBERS);
+            if let Some(k) = hash_key {
+                let at = Location::new(&file.origin, JsonPath::keys(&["implementationHashes", k]));
+                place = place.with(Field::ImplementationHash, at);
+            }
+            state.records.push(record(chain_id, name, fields, origin, place));
         }
         for section in ["protocolContracts", "infrastructureContracts"] {
             for (name, proxy) in object_at(&file.json, section, &file.origin)? {
                 let origin = format!("{}: {section}.{name}", file.origin);
                 let holder = Value::Object(Map::from_iter([("proxy".to_string(), proxy.clone())]));
                 let fields = BTreeMap::from([(Field::ProxyAddress, address_at(&holder, "proxy", &origin)?)]);
-                state.records.push(record(chain_id, name, fields, origin));
+                let place = RecordPlace::new(Location::new(&file.origin, JsonPath::keys(&[section, name])), &[]);
+                state.records.push(record(chain_id, name, fields, origin, place));
             }
         }
         for (name, _) in hashes.iter().filter(|(n, _)| !hashed.contains(n.as_str())) {
             let origin = format!("{}: implementationHashes.{name}", file.origin);
             let fields =
                 BTreeMap::from([(Field::ImplementationHash, hash_at(&Value::Object(hashes.clone()), name, &origin)?)]);
-            state.records.push(record(chain_id, name, fields, origin));
+            let at = Location::new(&file.origin, JsonPath::keys(&["implementationHashes", name]));
+            state.records.push(record(chain_id, name, fields, origin, RecordPlace::new(at, &[])));
         }
     }
     Ok(state)
@@ -67,8 +76,18 @@ fn hash_key<'a>(hashes: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
     hashes.keys().find(|k| k.as_str() == name).map(String::as_str)
 }
 
-fn record(chain_id: u64, name: &str, fields: BTreeMap<Field, FieldValue>, origin: String) -> StateRecord {
-    StateRecord { chain_id, name: name.to_string(), covered: fields.keys().copied().collect(), fields, origin }
+/// Where a `contracts.<Name>` entry keeps its addresses.
+const MEMBERS: &[(Field, &str)] = &[(Field::ProxyAddress, "proxy"), (Field::Implementation, "implementation")];
+
+fn record(
+    chain_id: u64,
+    name: &str,
+    fields: BTreeMap<Field, FieldValue>,
+    origin: String,
+    place: RecordPlace,
+) -> StateRecord {
+    let covered = fields.keys().copied().collect();
+    StateRecord { chain_id, name: name.to_string(), covered, fields, origin, place: Some(place) }
 }
 
 /// An optional object member; an error when present but not an object.

@@ -9,6 +9,7 @@ pub mod openzeppelin;
 pub mod unified_v3;
 
 use super::excerpt::json_excerpt;
+use super::location::{JsonPath, Location};
 use super::network::NetworkTable;
 use super::primitives::{AddressText, HashText, TimestampMs};
 use super::state::{ChainClaim, FieldValue, SourceFormat};
@@ -133,5 +134,7 @@ pub fn claim_of(file: &InputFile, table: &NetworkTable) -> Result<ChainClaim, Fo
             ))
         }
     };
-    Ok(ChainClaim { chain_id, origin: file.origin.clone(), network, network_chain_ids: named })
+    let key = if file.json.get("chainId").is_some() { "chainId" } else { "network" };
+    let at = Some(Location::new(&file.origin, JsonPath::keys(&[key])));
+    Ok(ChainClaim { chain_id, origin: file.origin.clone(), network, network_chain_ids: named, at })
 }

@@ -15,6 +15,7 @@
 
 use super::{FormatError, InputFile};
 use crate::core::excerpt::{excerpt, EXCERPT_CHARS};
+use crate::core::location::{JsonPath, Location, RecordPlace};
 use crate::core::primitives::AddressText;
 use crate::core::state::{
     ChainAdmin, ChainClaim, Field, FieldValue, SkippedFile, SourceFormat, SourceState, StateRecord, UnattributedProxy,
@@ -116,6 +117,8 @@ pub fn parse(label: &str, files: &[InputFile]) -> Result<SourceState, FormatErro
             origin: file.origin.clone(),
             network: Some(stem.to_string()),
             network_chain_ids: vec![chain_id],
+            // The file's name says the chain.
+            at: Some(Location::file(&file.origin)),
         });
         proxies(&mut state, file, chain_id)?;
         admin(&mut state, file, chain_id)?;
@@ -167,7 +170,8 @@ fn proxies(state: &mut SourceState, file: &InputFile, chain_id: u64) -> Result<(
         let address = address_of(proxy, &origin)?;
         let kind = proxy.get("kind").and_then(Value::as_str).map(str::to_string);
         let admin = manifest_admin(file);
-        state.unattributed_proxies.push(UnattributedProxy { chain_id, address, origin, kind, admin });
+        let at = Some(Location::new(&file.origin, JsonPath::keys(&["proxies"]).index(i).key("address")));
+        state.unattributed_proxies.push(UnattributedProxy { chain_id, address, origin, kind, admin, at });
     }
     Ok(())
 }
@@ -178,7 +182,10 @@ fn admin(state: &mut SourceState, file: &InputFile, chain_id: u64) -> Result<(),
         Some(admin) => {
             let origin = format!("{}: admin", file.origin);
             let address = address_of(admin, &origin)?;
-            state.admins.push(ChainAdmin { chain_id, address, origin });
+            let path =
+                if admin.is_object() { JsonPath::keys(&["admin", "address"]) } else { JsonPath::keys(&["admin"]) };
+            let at = Some(Location::new(&file.origin, path));
+            state.admins.push(ChainAdmin { chain_id, address, origin, at });
             Ok(())
         }
     }
@@ -218,7 +225,8 @@ fn implementations(state: &mut SourceState, file: &InputFile, chain_id: u64) -> 
         let origin = format!("{}: impls.{hash}", file.origin);
         let address = address_of(implementation, &origin)?;
         let name = layout_contract(implementation).unwrap_or_else(|| unnamed(hash));
-        let mut addresses = vec![(address, origin.clone())];
+        let entry = JsonPath::keys(&["impls", hash]);
+        let mut addresses = vec![(address, origin.clone(), entry.key("address"))];
         if let Some(all) = implementation.get("allAddresses") {
             let Some(all) = all.as_array() else {
                 return Err(FormatError::new(format!("{origin}.allAddresses"), "expected an array"));
@@ -229,15 +237,16 @@ fn implementations(state: &mut SourceState, file: &InputFile, chain_id: u64) -> 
                 let other = AddressText::parse(text).ok_or_else(|| {
                     FormatError::new(&at, format!("`{}` is not an address", excerpt(text, EXCERPT_CHARS)))
                 })?;
-                if !addresses.iter().any(|(known, _)| known.address() == other.address()) {
-                    addresses.push((other, at));
+                if !addresses.iter().any(|(known, _, _)| known.address() == other.address()) {
+                    addresses.push((other, at, entry.key("allAddresses").index(i)));
                 }
             }
         }
-        for (address, origin) in addresses {
+        for (address, origin, path) in addresses {
             let fields = BTreeMap::from([(Field::Implementation, FieldValue::Address(address))]);
             let covered = fields.keys().copied().collect();
-            state.records.push(StateRecord { chain_id, name: name.clone(), covered, fields, origin });
+            let place = Some(RecordPlace::new(Location::new(&file.origin, path), &[]));
+            state.records.push(StateRecord { chain_id, name: name.clone(), covered, fields, origin, place });
         }
     }
     Ok(())

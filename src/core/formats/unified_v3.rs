@@ -8,6 +8,7 @@
 
 use super::legacy_v1::object_at;
 use super::{address_at, claim_of, hash_at, time_at, FormatError, InputFile};
+use crate::core::location::{JsonPath, Location, RecordPlace};
 use crate::core::network::NetworkTable;
 use crate::core::state::{Field, FieldValue, SourceFormat, SourceState, StateRecord};
 use serde_json::Value;
@@ -39,7 +40,9 @@ pub fn parse(label: &str, files: &[InputFile], table: &NetworkTable) -> Result<S
                     continue;
                 }
                 let origin = format!("{}: contracts.{section}.{name}", file.origin);
-                let mut fields = extended_fields(&file.json, name, &hashes, &file.origin)?;
+                let (mut fields, elsewhere) = extended_fields(&file.json, name, &hashes, &file.origin)?;
+                let at = Location::new(&file.origin, JsonPath::keys(&["contracts", section, name]));
+                let place = RecordPlace { at, members: SECTION_MEMBERS, elsewhere };
                 fields.insert(Field::ProxyAddress, address_at(entry, "proxy", &origin)?);
                 fields.insert(Field::Implementation, address_at(entry, "implementation", &origin)?);
                 fields.insert(Field::Category, FieldValue::Text(section.to_string()));
@@ -47,7 +50,7 @@ pub fn parse(label: &str, files: &[InputFile], table: &NetworkTable) -> Result<S
                     fields.insert(Field::Timestamp, time_at(entry, "timestamp", &origin)?);
                 }
                 seen.insert(name.clone());
-                state.records.push(record(chain_id, name, fields, origin));
+                state.records.push(record(chain_id, name, fields, origin, place));
             }
         }
         orphans(&mut state, file, chain_id, &hashes, &seen)?;
@@ -55,31 +58,55 @@ pub fn parse(label: &str, files: &[InputFile], table: &NetworkTable) -> Result<S
     Ok(state)
 }
 
-/// Fields from `extended_<name>` and the verification hashes.
+/// Where a `contracts.<section>.<Name>` entry keeps its fields (the timestamp when `extended_<Name>` has none).
+const SECTION_MEMBERS: &[(Field, &str)] =
+    &[(Field::ProxyAddress, "proxy"), (Field::Implementation, "implementation"), (Field::Timestamp, "timestamp")];
+
+/// The fields an `extended_<Name>` object holds.
+const EXTENDED: [(Field, &str); 4] = [
+    (Field::ImplementationHash, "implementationHash"),
+    (Field::FactoryBytecodeHash, "factoryByteCodeHash"),
+    (Field::DeploymentArgs, "deploymentArgs"),
+    (Field::Timestamp, "timestamp"),
+];
+
+type Fields = BTreeMap<Field, FieldValue>;
+
+/// Fields from `extended_<name>` and the verification hashes, with where each one present was read.
 fn extended_fields(
     json: &Value,
     name: &str,
     hashes: &Value,
     origin: &str,
-) -> Result<BTreeMap<Field, FieldValue>, FormatError> {
+) -> Result<(Fields, Vec<(Field, Location)>), FormatError> {
     let key = format!("extended_{name}");
     let ext = json.get(&key).cloned().unwrap_or(Value::Object(Default::default()));
     let ext_origin = format!("{origin}: {key}");
+    let mut places: Vec<(Field, Location)> = EXTENDED
+        .iter()
+        .filter(|(_, member)| ext.get(member).is_some_and(|v| !v.is_null()))
+        .map(|(field, member)| (*field, Location::new(origin, JsonPath::keys(&[&key, member]))))
+        .collect();
     let mut hash = hash_at(&ext, "implementationHash", &ext_origin)?;
     if hash == FieldValue::Absent {
         hash = hash_at(hashes, name, &format!("{origin}: verification.implementationHashes"))?;
+        if hash != FieldValue::Absent {
+            let at = JsonPath::keys(&["verification", "implementationHashes", name]);
+            places.push((Field::ImplementationHash, Location::new(origin, at)));
+        }
     }
     let args = match ext.get("deploymentArgs") {
         None | Some(Value::Null) => FieldValue::Absent,
         Some(Value::Array(a)) => FieldValue::Args(a.clone()),
         Some(_) => return Err(FormatError::new(format!("{ext_origin}.deploymentArgs"), "expected an array")),
     };
-    Ok(BTreeMap::from([
+    let fields = BTreeMap::from([
         (Field::ImplementationHash, hash),
         (Field::FactoryBytecodeHash, hash_at(&ext, "factoryByteCodeHash", &ext_origin)?),
         (Field::DeploymentArgs, args),
         (Field::Timestamp, time_at(&ext, "timestamp", &ext_origin)?),
-    ]))
+    ]);
+    Ok((fields, places))
 }
 
 /// `extended_<Name>` objects and verification hashes of contracts no section lists: kept as records of what they
@@ -97,15 +124,29 @@ fn orphans(
     let mut names: BTreeSet<String> = extended.chain(hashed).collect();
     names.retain(|n| !seen.contains(n));
     for name in names {
-        let mut fields = extended_fields(&file.json, &name, hashes, &file.origin)?;
+        let (mut fields, elsewhere) = extended_fields(&file.json, &name, hashes, &file.origin)?;
         // An orphan covers only what it holds: a lone verification hash says nothing about the other fields.
         fields.retain(|_, v| *v != FieldValue::Absent);
         let origin = format!("{}: extended_{name}", file.origin);
-        state.records.push(record(chain_id, &name, fields, origin));
+        let key = format!("extended_{name}");
+        let path = if root.contains_key(&key) {
+            JsonPath::keys(&[&key])
+        } else {
+            JsonPath::keys(&["verification", "implementationHashes", &name])
+        };
+        let place = RecordPlace { at: Location::new(&file.origin, path), members: &[], elsewhere };
+        state.records.push(record(chain_id, &name, fields, origin, place));
     }
     Ok(())
 }
 
-fn record(chain_id: u64, name: &str, fields: BTreeMap<Field, FieldValue>, origin: String) -> StateRecord {
-    StateRecord { chain_id, name: name.to_string(), covered: fields.keys().copied().collect(), fields, origin }
+fn record(
+    chain_id: u64,
+    name: &str,
+    fields: BTreeMap<Field, FieldValue>,
+    origin: String,
+    place: RecordPlace,
+) -> StateRecord {
+    let covered = fields.keys().copied().collect();
+    StateRecord { chain_id, name: name.to_string(), covered, fields, origin, place: Some(place) }
 }

@@ -8,6 +8,7 @@ pub mod verify;
 
 pub use code::{ArtifactInfo, Artifacts};
 
+use super::location::{Location, RecordPlace};
 use super::state::{Field, FieldValue, StateRecord};
 use alloy_primitives::{b256, Address, Bytes, B256, U256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -36,6 +37,8 @@ pub struct Target {
     pub declared_kind: Option<ProxyKind>,
     /// The proxy admin a source declares (OpenZeppelin manifests' `admin`), if any.
     pub expected_admin: Option<Address>,
+    /// Where the record is in a JSON file, for findings to point at.
+    pub place: Option<RecordPlace>,
 }
 
 /// A proxy a source lists without naming its contract (OpenZeppelin manifests' `proxies`), with the kind and admin
@@ -48,6 +51,7 @@ pub struct DeclaredProxy {
     pub admin: Option<Address>,
     /// Where the source lists it.
     pub origin: String,
+    pub at: Option<Location>,
 }
 
 impl DeclaredProxy {
@@ -58,6 +62,7 @@ impl DeclaredProxy {
             kind: p.kind.as_deref().and_then(ProxyKind::parse),
             admin: p.admin.as_ref().map(|a| a.address()),
             origin: p.origin.clone(),
+            at: p.at.clone(),
         }
     }
 }
@@ -89,6 +94,11 @@ impl ProxyKind {
 }
 
 impl Target {
+    /// Where the record holds `field` (the record itself for `None`), when it is in a JSON file.
+    pub fn at(&self, field: Option<Field>) -> Option<Location> {
+        self.place.as_ref().map(|p| p.of(field))
+    }
+
     /// The target of a record; `None` when it names no implementation address.
     pub fn of(record: &StateRecord) -> Option<Target> {
         let FieldValue::Address(implementation) = record.get(Field::Implementation) else {
@@ -111,6 +121,7 @@ impl Target {
             expected_hash: hash_of(Field::ImplementationHash).or_else(|| hash_of(Field::FactoryBytecodeHash)),
             declared_kind: None,
             expected_admin: None,
+            place: record.place.clone(),
         })
     }
 }

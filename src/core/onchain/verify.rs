@@ -9,6 +9,8 @@ use super::{
     Artifacts, BlockRef, ChainSnapshot, DeclaredProxy, EndpointOutcome, EndpointResult, ProxyKind, Target, ADMIN_SLOT,
     BEACON_SLOT, IMPLEMENTATION_SLOT,
 };
+use crate::core::location::Location;
+use crate::core::state::Field;
 use alloy_primitives::Address;
 use serde_json::{json, Value};
 
@@ -53,6 +55,17 @@ impl FindingKind {
         }
     }
 
+    /// The record field a finding of this kind is about (`None`: the record as a whole, or the network).
+    pub fn field(self) -> Option<Field> {
+        match self {
+            FindingKind::ImplementationMismatch | FindingKind::ImplementationMissing => Some(Field::Implementation),
+            FindingKind::CodeHashMismatch => Some(Field::ImplementationHash),
+            FindingKind::ProxyMissing | FindingKind::NotUups => Some(Field::ProxyAddress),
+            FindingKind::AdminMismatch => Some(Field::ProxyAdmin),
+            FindingKind::ChainIdMismatch | FindingKind::RpcDisagreement | FindingKind::Unverifiable => None,
+        }
+    }
+
     /// Drift: the chain disagrees with the records. The others mean the chain could not be asked reliably.
     pub fn is_drift(self) -> bool {
         matches!(
@@ -76,6 +89,8 @@ pub struct Finding {
     pub expected: Value,
     pub actual: Value,
     pub detail: String,
+    /// Where the record (or listed proxy) holds the value found wrong, when the source is a JSON file.
+    pub at: Option<Location>,
 }
 
 /// The verdict of one record, worst first.
@@ -214,6 +229,7 @@ fn verify_targets(
                 expected: Value::Null,
                 actual: Value::Null,
                 detail: why.join("; "),
+                at: t.at(None),
             });
         }
         let records = unverifiable("rpc failed");
@@ -238,7 +254,8 @@ fn check_declared(d: &DeclaredProxy, s: &ChainSnapshot, findings: &mut Vec<Findi
     let address = d.address.to_checksum(None);
     let mut found = |kind, expected: Value, actual: Value, what: &str| {
         let detail = format!("{what} of proxy {address} ({})", d.origin);
-        findings.push(Finding { chain_id: d.chain_id, contract: None, kind, expected, actual, detail });
+        let at = d.at.clone();
+        findings.push(Finding { chain_id: d.chain_id, contract: None, kind, expected, actual, detail, at });
     };
     if s.code.get(&d.address).is_none_or(|c| c.is_empty()) {
         found(FindingKind::ProxyMissing, json!(address), json!("no code"), "code");
@@ -280,7 +297,7 @@ fn record(t: &Target, verdict: Verdict, code_match: Option<CodeMatch>, unchecked
 }
 
 fn network_finding(chain_id: u64, kind: FindingKind, expected: Value, actual: Value, detail: &str) -> Finding {
-    Finding { chain_id, contract: None, kind, expected, actual, detail: detail.to_string() }
+    Finding { chain_id, contract: None, kind, expected, actual, detail: detail.to_string(), at: None }
 }
 
 /// Values two endpoints answer differently, as findings; returns the contracts they concern.
@@ -335,6 +352,7 @@ fn disagreements(
                     expected: json!(first_name),
                     actual: json!(name),
                     detail: format!("endpoints answer {} differently at block {}", what.join(", "), first.block.number),
+                    at: t.at(None),
                 });
                 disputed.push(t.contract.clone());
             }
@@ -360,6 +378,7 @@ fn check_target(t: &Target, s: &ChainSnapshot, artifacts: &Artifacts, findings: 
             expected,
             actual,
             detail,
+            at: t.at(kind.field()),
         })
     };
     let code = s.code.get(&t.implementation).cloned().unwrap_or_default();
@@ -464,6 +483,7 @@ mod tests {
             expected_hash: None,
             declared_kind: None,
             expected_admin: None,
+            place: None,
         }
     }
 
