@@ -10,6 +10,7 @@ use super::primitives::{AddressText, HashText, TimestampMs};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::sync::Arc;
 
 /// A record field as compared across formats. Names are the LevelDB field names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -159,8 +160,9 @@ pub struct StateRecord {
     pub fields: BTreeMap<Field, FieldValue>,
     /// Where it came from: `file.json: contracts.core.LookCoin`, a LevelDB key, ...
     pub origin: String,
-    /// Where the record and each of its fields are in a JSON file (`None` for a LevelDB record).
-    pub place: Option<RecordPlace>,
+    /// Where the record and each of its fields are in a JSON file (`None` for a LevelDB record). Shared, as
+    /// `compare` copies records into its groups.
+    pub place: Option<Arc<RecordPlace>>,
 }
 
 impl StateRecord {

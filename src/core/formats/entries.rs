@@ -10,6 +10,7 @@ use crate::core::record::{DeploymentRecord, Entry};
 use crate::core::state::{ChainClaim, Field, FieldValue, InvalidRecord, SourceFormat, SourceState, StateRecord};
 use serde_json::{Number, Value};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The comparable form of a LevelDB record: every field LevelDB holds.
 pub fn state_record(record: &DeploymentRecord, origin: String) -> StateRecord {
@@ -105,7 +106,7 @@ pub fn from_documents(
                 record_from_entry(doc.chain_id, name, entry).map_err(|e| FormatError::new(origin, e.to_string()))?;
             let mut state_rec = state_record(&record, format!("{origin}: contracts.{name}"));
             let at = Location::new(origin, JsonPath::keys(&["contracts", name]));
-            state_rec.place = Some(RecordPlace::new(at, ENHANCED_MEMBERS));
+            state_rec.place = Some(Arc::new(RecordPlace::new(at, ENHANCED_MEMBERS)));
             state_rec.covered.insert(Field::Category);
             state_rec.fields.insert(Field::Category, FieldValue::Text(entry.category.as_str().to_string()));
             state.records.push(state_rec);

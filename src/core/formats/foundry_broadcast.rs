@@ -153,7 +153,7 @@ fn read_run(state: &mut SourceState, file: &InputFile, chain_id: u64) -> Result<
             }
         }
         let covered = fields.keys().copied().collect();
-        let (name, origin, place) = (c.name.clone(), c.origin.clone(), Some(place));
+        let (name, origin, place) = (c.name.clone(), c.origin.clone(), Some(std::sync::Arc::new(place)));
         state.records.push(StateRecord { chain_id, name, covered, fields, origin, place });
     }
     Ok(())

@@ -159,7 +159,7 @@ fn push(
     place: RecordPlace,
 ) {
     let covered = fields.keys().copied().collect();
-    let (name, origin, place) = (name.to_string(), origin.to_string(), Some(place));
+    let (name, origin, place) = (name.to_string(), origin.to_string(), Some(std::sync::Arc::new(place)));
     state.records.push(StateRecord { chain_id, name, covered, fields, origin, place });
 }
 

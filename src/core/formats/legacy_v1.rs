@@ -5,10 +5,10 @@
 //! joined to the others through the alias table). Coverage follows the section: a proxy-only section does not
 //! cover the implementation or its hash.
 
-use super::{address_at, claim_of, hash_at, FormatError, InputFile};
+use super::{address_at, claim_of, hash_at, record, FormatError, InputFile};
 use crate::core::location::{JsonPath, Location, RecordPlace};
 use crate::core::network::NetworkTable;
-use crate::core::state::{Field, FieldValue, SourceFormat, SourceState, StateRecord};
+use crate::core::state::{Field, FieldValue, SourceFormat, SourceState};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -78,17 +78,6 @@ fn hash_key<'a>(hashes: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
 
 /// Where a `contracts.<Name>` entry keeps its addresses.
 const MEMBERS: &[(Field, &str)] = &[(Field::ProxyAddress, "proxy"), (Field::Implementation, "implementation")];
-
-fn record(
-    chain_id: u64,
-    name: &str,
-    fields: BTreeMap<Field, FieldValue>,
-    origin: String,
-    place: RecordPlace,
-) -> StateRecord {
-    let covered = fields.keys().copied().collect();
-    StateRecord { chain_id, name: name.to_string(), covered, fields, origin, place: Some(place) }
-}
 
 /// An optional object member; an error when present but not an object.
 pub(super) fn object_at<'a>(json: &'a Value, key: &str, origin: &str) -> Result<&'a Map<String, Value>, FormatError> {

@@ -9,11 +9,13 @@ pub mod openzeppelin;
 pub mod unified_v3;
 
 use super::excerpt::json_excerpt;
-use super::location::{JsonPath, Location};
+use super::location::{JsonPath, Location, RecordPlace};
 use super::network::NetworkTable;
 use super::primitives::{AddressText, HashText, TimestampMs};
-use super::state::{ChainClaim, FieldValue, SourceFormat};
+use super::state::{ChainClaim, Field, FieldValue, SourceFormat, StateRecord};
 use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// What the format of a parsed JSON file is, from its content; `None` when it is none the tool knows.
 pub fn detect(json: &Value) -> Option<SourceFormat> {
@@ -62,6 +64,18 @@ impl FormatError {
 pub struct InputFile {
     pub origin: String,
     pub json: Value,
+}
+
+/// A record that covers exactly the fields it holds, read at `place`.
+pub fn record(
+    chain_id: u64,
+    name: &str,
+    fields: BTreeMap<Field, FieldValue>,
+    origin: String,
+    place: RecordPlace,
+) -> StateRecord {
+    let covered = fields.keys().copied().collect();
+    StateRecord { chain_id, name: name.to_string(), covered, fields, origin, place: Some(Arc::new(place)) }
 }
 
 /// An address-valued field: `Absent` when missing or null, an error when present but not an address.

@@ -245,7 +245,7 @@ fn implementations(state: &mut SourceState, file: &InputFile, chain_id: u64) -> 
         for (address, origin, path) in addresses {
             let fields = BTreeMap::from([(Field::Implementation, FieldValue::Address(address))]);
             let covered = fields.keys().copied().collect();
-            let place = Some(RecordPlace::new(Location::new(&file.origin, path), &[]));
+            let place = Some(std::sync::Arc::new(RecordPlace::new(Location::new(&file.origin, path), &[])));
             state.records.push(StateRecord { chain_id, name: name.clone(), covered, fields, origin, place });
         }
     }

@@ -7,10 +7,10 @@
 //! and holds no addresses unless it says so.
 
 use super::legacy_v1::object_at;
-use super::{address_at, claim_of, hash_at, time_at, FormatError, InputFile};
+use super::{address_at, claim_of, hash_at, record, time_at, FormatError, InputFile};
 use crate::core::location::{JsonPath, Location, RecordPlace};
 use crate::core::network::NetworkTable;
-use crate::core::state::{Field, FieldValue, SourceFormat, SourceState, StateRecord};
+use crate::core::state::{Field, FieldValue, SourceFormat, SourceState};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -138,15 +138,4 @@ fn orphans(
         state.records.push(record(chain_id, &name, fields, origin, place));
     }
     Ok(())
-}
-
-fn record(
-    chain_id: u64,
-    name: &str,
-    fields: BTreeMap<Field, FieldValue>,
-    origin: String,
-    place: RecordPlace,
-) -> StateRecord {
-    let covered = fields.keys().copied().collect();
-    StateRecord { chain_id, name: name.to_string(), covered, fields, origin, place: Some(place) }
 }

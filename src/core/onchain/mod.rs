@@ -12,6 +12,7 @@ use super::location::{Location, RecordPlace};
 use super::state::{Field, FieldValue, StateRecord};
 use alloy_primitives::{b256, Address, Bytes, B256, U256};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// EIP-1967 implementation slot.
 pub const IMPLEMENTATION_SLOT: B256 = b256!("360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc");
@@ -38,7 +39,7 @@ pub struct Target {
     /// The proxy admin a source declares (OpenZeppelin manifests' `admin`), if any.
     pub expected_admin: Option<Address>,
     /// Where the record is in a JSON file, for findings to point at.
-    pub place: Option<RecordPlace>,
+    pub place: Option<Arc<RecordPlace>>,
 }
 
 /// A proxy a source lists without naming its contract (OpenZeppelin manifests' `proxies`), with the kind and admin
