@@ -13,11 +13,19 @@ pub const T0: u64 = 1_754_400_000;
 
 /// Runs the binary at `epoch`, without colour, with `GITHUB_ACTIONS` set only when given.
 pub fn run(epoch: u64, github: Option<&str>, args: &[&str]) -> Run {
+    run_in(epoch, github, None, args)
+}
+
+/// [`run`], with `GITHUB_WORKSPACE` set only when given (the tests may themselves run under GitHub Actions).
+pub fn run_in(epoch: u64, github: Option<&str>, workspace: Option<&Path>, args: &[&str]) -> Run {
     let mut command = std::process::Command::new(support::binary());
     command.args(args).env("SOURCE_DATE_EPOCH", epoch.to_string()).env("NO_COLOR", "1");
-    command.env_remove("GITHUB_ACTIONS").stdin(std::process::Stdio::null());
+    command.env_remove("GITHUB_ACTIONS").env_remove("GITHUB_WORKSPACE").stdin(std::process::Stdio::null());
     if let Some(value) = github {
         command.env("GITHUB_ACTIONS", value);
+    }
+    if let Some(root) = workspace {
+        command.env("GITHUB_WORKSPACE", root);
     }
     let output = command.output().expect("run lookcoin-state");
     Run {
@@ -129,7 +137,7 @@ fn compare_exits_0_when_clean_and_1_with_discrepancies_with_data_on_stdout_only(
     assert_eq!(items.len(), 13);
     for item in items {
         let keys: Vec<&String> = item.as_object().expect("object").keys().collect();
-        assert_eq!(keys, ["chainId", "contract", "kind", "field", "left", "right"]);
+        assert_eq!(keys, ["chainId", "contract", "kind", "field", "left", "right", "leftAt", "rightAt"]);
     }
     inputs.assert_unchanged();
 }
@@ -145,18 +153,33 @@ fn compare_writes_github_annotations_to_stderr_only_under_github_actions() {
     let annotated = run(T0, Some("true"), &args);
     assert_eq!((annotated.code, &annotated.stdout), (1, &plain.stdout), "stdout does not change");
     let lines: Vec<&str> = annotated.stderr.lines().collect();
-    let (summary, errors) = lines.split_last().expect("annotations");
-    // At most three of a kind (properties/runbook.rs checks the cap), then one notice counting every kind.
-    assert!(errors.len() <= 11 && errors.iter().all(|l| l.starts_with("::error title=")), "{annotated}");
-    assert!(summary.starts_with("::notice title=lookcoin-state compare::11 findings ("), "{annotated}");
-    assert!(lines.iter().any(|l| l.starts_with("::error title=hash-mismatch SupplyOracle on chain 97::")));
+    let (summary, rest) = lines.split_last().expect("annotations");
+    // At most three of a kind (properties/runbook.rs checks the cap), the fields v1 cannot hold as one notice,
+    // then one notice counting every kind.
+    let errors: Vec<&&str> = rest.iter().filter(|l| l.starts_with("::error ")).collect();
+    assert!(errors.len() <= 11 && rest.len() == errors.len() + 1, "{annotated}");
+    assert!(rest.last().is_some_and(|l| l.starts_with("::notice title=fields not compared::")), "{annotated}");
+    assert!(summary.starts_with("::notice title=lookcoin-state compare::12 annotations (11 errors, 1 notice): "));
+    // The v1 file is outside the workspace here (no GITHUB_WORKSPACE; an absolute path): no `file=`, the place
+    // is in the message.
+    let hash = lines.iter().find(|l| l.starts_with("::error title=hash-mismatch SupplyOracle on chain 97::"));
+    let v1_file = v1.join("bsctestnet.json");
+    assert!(hash.is_some_and(|l| l.ends_with(&format!(" (at {}:31:5)", v1_file.display()))), "{annotated}");
+    // In the checkout GitHub Actions gives, it sits on its line: `file` relative to the workspace.
+    let in_workspace = run_in(T0, Some("true"), Some(&support::root()), &args);
+    let want = "::error file=fixtures/v1/bsctestnet.json,line=31,col=5,title=hash-mismatch SupplyOracle on chain 97::";
+    assert!(in_workspace.stderr.lines().any(|l| l.starts_with(want)), "{in_workspace}");
     for other in ["false", "1", ""] {
         let quiet = run(T0, Some(other), &args);
         assert_eq!((quiet.code, quiet.stderr.as_str()), (1, ""), "GITHUB_ACTIONS={other}: {quiet}");
     }
     let docs = work.migrated();
     let clean = run(T0, Some("true"), &["compare", s(&work.ldb), s(&docs)]);
-    assert_eq!((clean.code, clean.stderr.as_str()), (0, ""), "nothing to annotate: {clean}");
+    // Nothing to annotate but what was not compared (a notice: our documents add `category`).
+    let notices: Vec<&str> = clean.stderr.lines().collect();
+    assert_eq!(clean.code, 0, "{clean}");
+    assert!(notices.len() == 2 && notices.iter().all(|l| l.starts_with("::notice title=")), "{clean}");
+    assert!(notices[0].ends_with("not compared: category (not in left)"), "{clean}");
     inputs.assert_unchanged();
 }
 

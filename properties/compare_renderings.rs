@@ -7,10 +7,10 @@
 
 use crate::compare_cli::{lookcoin, s};
 use crate::support;
-use lookcoin_state::core::compare::{compare, Kind};
-use lookcoin_state::core::network::NetworkTable;
+use lookcoin_state::core::compare::Kind;
 use lookcoin_state::core::reconcile::{Action, Authority};
 use lookcoin_state::core::reports::comparison::CompareReport;
+use lookcoin_state::pipeline;
 use lookcoin_state::pipeline::load::load_source;
 use lookcoin_state::report::{github, human, json, junit};
 use quick_junit::TestCaseStatus;
@@ -92,10 +92,10 @@ impl Pair {
         [s(self.copy.path()), s(&self.right)]
     }
 
+    /// The report as the command computes it (the pipeline's step: loaded, compared, located).
     fn report(&self) -> CompareReport {
-        let left = load_source(self.copy.path(), None).expect("the realistic copy loads");
-        let right = load_source(&self.right, None).expect("the fixture loads");
-        CompareReport::build(&left, &right, compare(&left, &right), &NetworkTable::builtin())
+        let side = |path| pipeline::compare::Side { path, format: None };
+        pipeline::compare::compare(side(self.copy.path()), side(&self.right)).expect("both sources load")
     }
 
     /// The temporary copy's path replaced by a stable name (it is never cut: it appears in the summary only).
@@ -146,7 +146,9 @@ fn compare_snapshots(fixture: &str) -> (CompareReport, String) {
     let human = pair.redact(&render(|o| human::compare(o, &report)));
     let json = pair.redact(&render(|o| json::compare(o, &report)));
     let xml = pair.redact(&junit::compare_xml(&report, "lookcoin-state compare"));
-    let annotations = pair.redact(&render(|o| github::discrepancies(o, &report.discrepancies)));
+    let checkout = support::root();
+    let workspace = github::Workspace::new(Some(checkout.clone()), checkout);
+    let annotations = pair.redact(&render(|o| github::annotations(o, "compare", &report.annotations(), &workspace)));
     for (format, text) in [("human", &human), ("json", &json), ("junit", &xml), ("github", &annotations)] {
         assert_rendering(&format!("compare__realistic_vs_{fixture}__{format}"), text);
     }
@@ -160,15 +162,19 @@ fn compare_snapshots(fixture: &str) -> (CompareReport, String) {
     }
     let written = std::fs::read_to_string(junit_path.path().join("report.xml")).expect("--junit file");
     assert_eq!(pair.redact(&written), xml, "--junit writes the rendering");
-    // One annotation per discrepancy up to three of a kind, then one summary notice.
+    // One error per discrepancy up to three of a kind, each on its line in the fixture (the right side, a JSON
+    // file of the checkout) when it has one; the fields not compared as one notice; then one summary notice.
     let mut per_kind = std::collections::BTreeMap::new();
     report.discrepancies.iter().for_each(|d| *per_kind.entry(d.kind.name()).or_insert(0usize) += 1);
-    let (summary, errors) =
-        annotations.lines().collect::<Vec<_>>().split_last().map(|(l, e)| (*l, e.to_vec())).unwrap();
+    let lines: Vec<&str> = annotations.lines().collect();
+    let (summary, rest) = lines.split_last().expect("annotations");
+    let errors: Vec<&&str> = rest.iter().filter(|l| l.starts_with("::error ")).collect();
     assert_eq!(errors.len(), per_kind.values().map(|n| (*n).min(3)).sum::<usize>(), "three of a kind at most");
-    assert!(errors.iter().all(|l| l.starts_with("::error title=") && l.contains("::")));
-    assert!(summary
-        .starts_with(&format!("::notice title=lookcoin-state compare::{} findings (", report.discrepancies.len())));
+    let on_lines = errors.iter().filter(|l| l.starts_with(&format!("::error file={}", pair.right.display()))).count();
+    assert!(on_lines > 0 && errors.iter().all(|l| l.contains(",title=") || l.starts_with("::error title=")));
+    assert!(rest.iter().all(|l| l.starts_with("::error ") || l.starts_with("::notice title=fields not compared::")));
+    let total = report.annotations().len();
+    assert!(summary.starts_with(&format!("::notice title=lookcoin-state compare::{total} annotations (")), "{summary}");
     (report, xml)
 }
 

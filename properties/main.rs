@@ -27,6 +27,7 @@ mod compare_laws;
 mod compare_renderings;
 mod format_writers;
 mod integrity;
+mod locations;
 mod realworld;
 mod reconcile_apply;
 

@@ -285,7 +285,7 @@ fn debug_logs_each_phase_duration_on_stderr_and_nothing_by_default() {
     let lines: Vec<serde_json::Value> =
         json.stderr.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
     let phases: Vec<&str> = lines.iter().filter_map(|l| l["fields"]["phase"].as_str()).collect();
-    assert_eq!(phases, ["load left", "load right", "compare"], "{json}");
+    assert_eq!(phases, ["load left", "load right", "compare", "locate"], "{json}");
     assert!(lines.iter().all(|l| l["level"] == "DEBUG" && l["fields"]["message"].is_string()), "{json}");
 }
 
@@ -338,21 +338,25 @@ fn github_annotations_are_at_most_three_of_a_kind_plus_a_summary_notice() {
     let run = std::process::Command::new(support::binary())
         .args(["compare", source.path().to_str().unwrap(), v3.to_str().unwrap()])
         .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_WORKSPACE", support::root())
         .env("SOURCE_DATE_EPOCH", "1754400000")
         .output()
         .expect("run");
     let stderr = String::from_utf8(run.stderr).expect("UTF-8");
-    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("::error title=")).collect();
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("::error ")).collect();
     for (kind, n) in &per_kind {
-        let shown = errors.iter().filter(|l| l.starts_with(&format!("::error title={kind} "))).count();
+        let shown = errors.iter().filter(|l| l.contains(&format!("title={kind} "))).count();
         assert_eq!(shown, (*n).min(3), "{kind}: {stderr}");
     }
+    // The v3 files are in the checkout: each annotation of a value they hold sits on its line.
+    assert!(errors.iter().any(|l| l.starts_with("::error file=fixtures/v3/")), "{stderr}");
+    assert!(errors.iter().filter(|l| l.starts_with("::error file=")).all(|l| l.contains(",line=")), "{stderr}");
     let notice = stderr.lines().last().expect("a summary");
     let unshown: usize = per_kind.values().map(|n| n.saturating_sub(3)).sum();
-    assert!(
-        notice.starts_with(&format!("::notice title=lookcoin-state compare::{} findings (", items.len())),
-        "{notice}"
-    );
+    let total = items.len() + 1; // and the notice of the fields v3 does not hold
+    let want =
+        format!("::notice title=lookcoin-state compare::{total} annotations ({} errors, 1 notice): ", items.len());
+    assert!(notice.starts_with(&want), "{notice}");
     assert!(notice.ends_with(&format!(", {unshown} more in the report")), "{notice}");
-    assert_eq!(stderr.lines().count(), errors.len() + 1, "{stderr}");
+    assert_eq!(stderr.lines().count(), errors.len() + 2, "{stderr}");
 }

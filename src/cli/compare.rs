@@ -1,6 +1,6 @@
 //! `lookcoin-state compare LEFT RIGHT`: every field-level disagreement between two sources.
 
-use super::{exit, in_github_actions, output_error, Format, Sources};
+use super::{exit, github_workspace, in_github_actions, output_error, Format, Sources};
 use crate::error::ToolError;
 use crate::io::atomic::write_report_file;
 use crate::io::paths::refuse_overlap;
@@ -34,7 +34,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, 
     }
     .map_err(output_error)?;
     if in_github_actions() {
-        github::discrepancies(err, &report.discrepancies).map_err(output_error)?;
+        github::annotations(err, "compare", &report.annotations(), &github_workspace()).map_err(output_error)?;
     }
     Ok(if report.discrepancies.is_empty() { exit::CLEAN } else { exit::FINDINGS })
 }

@@ -184,7 +184,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(&args, out),
         Command::Migrate(args) => migrate::run(&args, out),
-        Command::Validate(args) => validate::run(&args, out),
+        Command::Validate(args) => validate::run(&args, out, err),
         Command::Compare(args) => compare::run(&args, out, err),
         Command::Reconcile(args) => reconcile::run(&args, out),
         Command::Restore(args) => restore::run(&args, out),
@@ -280,6 +280,13 @@ pub fn report_error(out: &mut dyn Write, err: &mut dyn Write, format: Format, e:
         if format == Format::Json {
             let _ = crate::report::json::error(out, e);
         }
+        if in_github_actions() {
+            let is_file = |f: &str| std::path::Path::new(f).is_file();
+            let at = crate::report::github::subject_location(&e.subject, &is_file);
+            let message = format!("{}: {}; hint: {}", e.subject, e.causes.join(": "), e.hint);
+            let title = e.code().code();
+            let _ = crate::report::github::tool_error(err, title, &message, at.as_ref(), &github_workspace());
+        }
     }
     e.exit_code()
 }
@@ -292,6 +299,13 @@ pub fn output_error(e: std::io::Error) -> ToolError {
 /// The job summary file GitHub Actions gives each step (`$GITHUB_STEP_SUMMARY`), when set and not empty.
 pub fn github_step_summary() -> Option<PathBuf> {
     std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty()).map(PathBuf::from)
+}
+
+/// The checkout GitHub Actions runs in (`GITHUB_WORKSPACE`) and the current folder: annotations name their files
+/// relative to it.
+pub fn github_workspace() -> crate::report::github::Workspace {
+    let root = std::env::var_os("GITHUB_WORKSPACE").filter(|v| !v.is_empty()).map(PathBuf::from);
+    crate::report::github::Workspace::new(root, std::env::current_dir().unwrap_or_default())
 }
 
 /// True when running under GitHub Actions, where annotations are wanted.

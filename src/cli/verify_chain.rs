@@ -1,7 +1,7 @@
 //! `lookcoin-state verify-chain SOURCE`: proves the records match the live contracts (EIP-1967 slot, code,
 //! normalised code hash, proxiableUUID), every network at one pinned block, all networks concurrently.
 
-use super::{exit, in_github_actions, output_error, ChainArgs, Format, FormatFlag};
+use super::{exit, github_workspace, in_github_actions, output_error, ChainArgs, Format, FormatFlag};
 use crate::core::onchain::verify::Verdict;
 use crate::error::ToolError;
 use crate::io::atomic::write_report_file;
@@ -46,7 +46,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, 
     }
     .map_err(output_error)?;
     if in_github_actions() {
-        github::verify_findings(err, &report).map_err(output_error)?;
+        github::annotations(err, "verify-chain", &report.annotations(), &github_workspace()).map_err(output_error)?;
     }
     Ok(match report.verdict {
         Verdict::Drift => exit::FINDINGS,

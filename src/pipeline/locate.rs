@@ -23,7 +23,8 @@ pub fn discrepancy_lines(found: &mut [Discrepancy], digests: &[&BTreeMap<String,
 /// Fills in the line of every location given, like [`discrepancy_lines`].
 pub fn lines<'a>(places: impl IntoIterator<Item = &'a mut Location>, digests: &[&BTreeMap<String, String>]) {
     let mut by_file: BTreeMap<String, Vec<&mut Location>> = BTreeMap::new();
-    for at in places {
+    // A whole file (a finding about the file, not a value in it) has no line to point at.
+    for at in places.into_iter().filter(|at| !at.path.steps().is_empty()) {
         by_file.entry(at.file.clone()).or_default().push(at);
     }
     for (file, places) in by_file {

@@ -11,6 +11,7 @@ use crate::core::compare::Discrepancy;
 use crate::core::onchain::verify::Verdict;
 use crate::core::primitives::TimestampMs;
 use crate::core::record::SourceEntries;
+use crate::core::reports::annotations::{of_discrepancy, Annotation};
 use crate::core::reports::preflight::{Outcome, PreflightReport, Step, StepName};
 use crate::core::state::SourceFormat;
 use crate::error::{ErrorKind, ToolError};
@@ -48,7 +49,14 @@ const INCOMPLETE_EXIT: u8 = 3;
 fn timed(name: StepName, run: impl FnOnce() -> (Outcome, usize, Vec<String>)) -> Step {
     let started = Instant::now();
     let (outcome, findings, details) = run();
-    Step { name, outcome, findings, details, duration_ms: started.elapsed().as_millis() as u64 }
+    let duration_ms = started.elapsed().as_millis() as u64;
+    Step { name, outcome, findings, details, duration_ms, annotations: Vec::new() }
+}
+
+/// The step with its findings for a CI.
+fn annotated(mut step: Step, annotations: Vec<Annotation>) -> Step {
+    step.annotations = annotations;
+    step
 }
 
 fn skipped(name: StepName, reason: &str) -> Step {
@@ -58,14 +66,16 @@ fn skipped(name: StepName, reason: &str) -> Step {
         findings: 0,
         details: Vec::new(),
         duration_ms: 0,
+        annotations: Vec::new(),
     }
 }
 
 fn discrepancy_line(d: &Discrepancy) -> String {
     let contract = d.contract.as_deref().unwrap_or("(chain)");
     let field = d.field.map_or(String::new(), |f| format!(" {f}"));
+    let at = d.right_at.as_ref().map_or(String::new(), |at| format!(" at {at}"));
     let line =
-        format!("chain {} {contract}: {}{field}: leveldb={} json={}", d.chain_id, d.kind.name(), d.left, d.right);
+        format!("chain {} {contract}: {}{field}: leveldb={} json={}{at}", d.chain_id, d.kind.name(), d.left, d.right);
     crate::error::printable(&line).into_owned()
 }
 
@@ -125,8 +135,10 @@ pub fn preflight(options: &PreflightOptions<'_>) -> Result<PreflightReport, Tool
         None => steps.push(skipped(StepName::MigrateProof, "the LevelDB could not be read")),
     }
     drop(entries);
-    steps.push(timed(StepName::Validate, || match validate(&[options.json.to_path_buf()]) {
+    let mut notes = Vec::new();
+    let step = timed(StepName::Validate, || match validate(&[options.json.to_path_buf()]) {
         Ok(report) => {
+            notes = report.annotations();
             let invalid = report.invalid();
             let details = report
                 .files
@@ -140,14 +152,16 @@ pub fn preflight(options: &PreflightOptions<'_>) -> Result<PreflightReport, Tool
             let (outcome, details) = failed(&e);
             (outcome, 0, details)
         }
-    }));
+    });
+    steps.push(annotated(step, std::mem::take(&mut notes)));
     if leveldb_read {
-        steps.push(timed(StepName::Compare, || {
+        let step = timed(StepName::Compare, || {
             let left = Side { path: options.leveldb, format: Some(SourceFormat::LevelDb) };
             let right = Side { path: options.json, format: None };
             match compare(left, right) {
                 Ok(report) if report.discrepancies.is_empty() => (Outcome::Passed, 0, Vec::new()),
                 Ok(report) => {
+                    notes = report.discrepancies.iter().map(of_discrepancy).collect();
                     let n = report.discrepancies.len();
                     let sync = ToolError::new(
                         ErrorKind::SyncMismatch,
@@ -162,21 +176,24 @@ pub fn preflight(options: &PreflightOptions<'_>) -> Result<PreflightReport, Tool
                     (outcome, 0, details)
                 }
             }
-        }));
+        });
+        steps.push(annotated(step, std::mem::take(&mut notes)));
     } else {
         steps.push(skipped(StepName::Compare, "the LevelDB could not be read"));
     }
     if options.verify.rpc.is_empty() && options.verify.networks.is_none() {
         steps.push(skipped(StepName::VerifyChain, "no endpoints: give --networks FILE or --rpc CHAINID=URL"));
     } else {
-        steps.push(timed(StepName::VerifyChain, || match verify(options.json, None, &options.verify) {
+        let step = timed(StepName::VerifyChain, || match verify(options.json, None, &options.verify) {
             Ok(report) => {
+                notes = report.annotations();
                 let details: Vec<String> = report
                     .findings()
                     .map(|f| {
                         let contract = f.contract.as_deref().unwrap_or("(network)");
+                        let at = f.at.as_ref().map_or(String::new(), |at| format!(" at {at}"));
                         let line = format!(
-                            "chain {} {contract}: {} expected {} actual {} ({})",
+                            "chain {} {contract}: {} expected {} actual {} ({}){at}",
                             f.chain_id,
                             f.kind.name(),
                             f.expected,
@@ -205,7 +222,8 @@ pub fn preflight(options: &PreflightOptions<'_>) -> Result<PreflightReport, Tool
                 let (outcome, details) = failed(&e);
                 (outcome, 0, details)
             }
-        }));
+        });
+        steps.push(annotated(step, notes));
     }
     Ok(PreflightReport::new(options.leveldb.display().to_string(), options.json.display().to_string(), steps))
 }

@@ -1,9 +1,15 @@
-//! GitHub Actions annotations (`::error title=...::message`), written to stderr when `GITHUB_ACTIONS=true`, so
-//! that stdout stays data. The runner reads workflow commands from both streams.
+//! GitHub Actions annotations (`::error file=…,line=…,title=…::message`), written to stderr when
+//! `GITHUB_ACTIONS=true`, so that stdout stays data. The runner reads workflow commands from both streams.
+//!
+//! The report decides each annotation's level and place ([`Annotation`]); this file writes them: a finding in a
+//! JSON file of the repository gets `file=` (relative to the workspace, as GitHub requires to show it inline in a
+//! pull request), `line=` and `col=`; GitHub shows only ten annotations of a level per step, so each kind gets
+//! [`PER_KIND`] and one summary notice counts them all.
 
-use crate::core::compare::Discrepancy;
-use crate::core::reports::verify::VerifyReport;
+use crate::core::location::Location;
+use crate::core::reports::annotations::{Annotation, Level};
 use std::io::Write;
+use std::path::{Component, Path, PathBuf};
 
 /// Escapes a workflow command's message (`%`, CR, LF) as GitHub documents, and every other control character
 /// (terminal escape sequences in server text) as `\u{..}`.
@@ -17,46 +23,131 @@ fn escape_property(text: &str) -> String {
     escape_message(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// One `::error` workflow command.
-pub fn annotation(out: &mut dyn Write, title: &str, message: &str) -> std::io::Result<()> {
-    writeln!(out, "::error title={}::{}", escape_property(title), escape_message(message))
+/// The checkout the annotations' files are named relative to (`GITHUB_WORKSPACE`), and the folder relative paths
+/// given on the command line start from.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    root: Option<PathBuf>,
+    cwd: PathBuf,
 }
 
-/// Annotations per kind of finding: GitHub shows only the first ten of a step, so each kind gets a few and one
-/// summary notice counts them all (the report has every one).
+impl Workspace {
+    pub fn new(root: Option<PathBuf>, cwd: PathBuf) -> Workspace {
+        Workspace { root: root.map(|r| lexical(&r)), cwd }
+    }
+
+    /// `file` relative to the workspace root; `None` when it lies outside it (GitHub could not show it). Without a
+    /// known root, a relative path is taken as it is.
+    pub fn relative(&self, file: &str) -> Option<String> {
+        let path = Path::new(file);
+        let Some(root) = &self.root else {
+            return (path.is_relative() && !file.starts_with("..")).then(|| file.to_string());
+        };
+        let absolute = lexical(&self.cwd.join(path));
+        let inside = absolute.strip_prefix(root).ok()?;
+        let shown = inside.to_str()?;
+        (!shown.is_empty()).then(|| shown.to_string())
+    }
+}
+
+/// `path` with `.` and `..` resolved by name (the files were read by these names; links are not followed).
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// One workflow command. `at` becomes `file`, `line` and `col` when the file is in the workspace; otherwise the
+/// place is named at the end of the message.
+fn command(
+    out: &mut dyn Write,
+    level: Level,
+    title: &str,
+    message: &str,
+    at: Option<&Location>,
+    workspace: &Workspace,
+) -> std::io::Result<()> {
+    let mut properties = Vec::new();
+    let mut message = message.to_string();
+    if let Some(at) = at {
+        match workspace.relative(&at.file) {
+            Some(file) => {
+                properties.push(format!("file={}", escape_property(&file)));
+                if let Some(p) = at.line {
+                    properties.push(format!("line={},col={}", p.line, p.column));
+                }
+            }
+            None => message.push_str(&format!(" (at {at})")),
+        }
+    }
+    properties.push(format!("title={}", escape_property(title)));
+    writeln!(out, "::{} {}::{}", level.name(), properties.join(","), escape_message(&message))
+}
+
+/// The place an error's subject names: `path:line:column` (as malformed-JSON errors write it) or a path, when
+/// `is_file` says it is a file; `None` for a key, a flag or an endpoint.
+pub fn subject_location(subject: &str, is_file: &dyn Fn(&str) -> bool) -> Option<Location> {
+    let mut parts = subject.rsplitn(3, ':');
+    let (column, line, file) = (parts.next(), parts.next(), parts.next());
+    if let (Some(column), Some(line), Some(file)) = (column, line, file) {
+        if let (Ok(line), Ok(column)) = (line.parse(), column.parse()) {
+            if is_file(file) {
+                let mut at = Location::file(file);
+                at.line = Some(crate::core::json_keys::Position { line, column });
+                return Some(at);
+            }
+        }
+    }
+    is_file(subject).then(|| Location::file(subject))
+}
+
+/// One `::error` for an error of the tool (`title` its code), placed on the file its subject names, if any.
+pub fn tool_error(
+    out: &mut dyn Write,
+    title: &str,
+    message: &str,
+    at: Option<&Location>,
+    workspace: &Workspace,
+) -> std::io::Result<()> {
+    command(out, Level::Error, title, message, at, workspace)
+}
+
+/// Annotations per kind of finding: GitHub shows only the first ten of a level in a step, so each kind gets a
+/// few and one summary notice counts them all (the report has every one).
 pub const PER_KIND: usize = 3;
 
-/// One `::notice` workflow command.
-fn notice(out: &mut dyn Write, title: &str, message: &str) -> std::io::Result<()> {
-    writeln!(out, "::notice title={}::{}", escape_property(title), escape_message(message))
-}
-
-/// Annotates the first [`PER_KIND`] items of each kind (`kind_of`), then one notice with the count of each kind
-/// and how many were not annotated.
-fn capped<T>(
+/// Writes the first [`PER_KIND`] annotations of each kind, then one notice with the count of each kind and how
+/// many were not written (`what` names the command in its title).
+pub fn annotations(
     out: &mut dyn Write,
     what: &str,
-    items: &[T],
-    kind_of: impl Fn(&T) -> &'static str,
-    mut annotate: impl FnMut(&mut dyn Write, &T) -> std::io::Result<()>,
+    items: &[Annotation],
+    workspace: &Workspace,
 ) -> std::io::Result<()> {
-    let mut per_kind: Vec<(&'static str, usize)> = Vec::new();
+    if items.is_empty() {
+        return Ok(());
+    }
+    let mut per_kind: Vec<(&str, usize)> = Vec::new();
     for item in items {
-        let kind = kind_of(item);
-        let seen = match per_kind.iter_mut().find(|(k, _)| *k == kind) {
-            Some((_, n)) => n,
+        let seen = match per_kind.iter().position(|(k, _)| *k == item.kind) {
+            Some(i) => &mut per_kind[i].1,
             None => {
-                per_kind.push((kind, 0));
+                per_kind.push((&item.kind, 0));
                 &mut per_kind.last_mut().expect("just pushed").1
             }
         };
         *seen += 1;
         if *seen <= PER_KIND {
-            annotate(out, item)?;
+            command(out, item.level, &item.title, &item.message, item.at.as_ref(), workspace)?;
         }
-    }
-    if items.is_empty() {
-        return Ok(());
     }
     let shown: usize = per_kind.iter().map(|(_, n)| (*n).min(PER_KIND)).sum();
     let counts: Vec<String> = per_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
@@ -66,35 +157,53 @@ fn capped<T>(
     } else {
         format!("{shown} annotated (at most {PER_KIND} of a kind), {unshown} more in the report")
     };
-    notice(out, &format!("lookcoin-state {what}"), &format!("{} findings ({}); {rest}", items.len(), counts.join(", ")))
+    let title = format!("lookcoin-state {what}");
+    let noun = if items.len() == 1 { "annotation" } else { "annotations" };
+    let message = format!("{} {noun} ({}): {}; {rest}", items.len(), count_of(items), counts.join(", "));
+    command(out, Level::Notice, &title, &message, None, workspace)
 }
 
-pub fn discrepancies(out: &mut dyn Write, items: &[Discrepancy]) -> std::io::Result<()> {
-    capped(
-        out,
-        "compare",
-        items,
-        |d| d.kind.name(),
-        |out, d| {
-            let contract = d.contract.as_deref().unwrap_or("(chain)");
-            let title = format!("{} {} on chain {}", d.kind.name(), contract, d.chain_id);
-            let field = d.field.map_or(String::new(), |f| format!("{f}: "));
-            annotation(out, &title, &format!("{field}left={} right={}", d.left, d.right))
-        },
-    )
+/// `3 errors, 1 warning, 2 notices`: the annotations by level.
+fn count_of(items: &[Annotation]) -> String {
+    let mut parts = Vec::new();
+    for level in [Level::Error, Level::Warning, Level::Notice] {
+        let n = items.iter().filter(|a| a.level == level).count();
+        if n > 0 {
+            parts.push(format!("{n} {}{}", level.name(), if n == 1 { "" } else { "s" }));
+        }
+    }
+    parts.join(", ")
 }
 
-pub fn verify_findings(out: &mut dyn Write, report: &VerifyReport) -> std::io::Result<()> {
-    let findings: Vec<_> = report.findings().collect();
-    capped(
-        out,
-        "verify-chain",
-        &findings,
-        |f| f.kind.name(),
-        |out, f| {
-            let title =
-                format!("{} {} on chain {}", f.kind.name(), f.contract.as_deref().unwrap_or("(network)"), f.chain_id);
-            annotation(out, &title, &format!("expected {} actual {}: {}", f.expected, f.actual, f.detail))
-        },
-    )
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_subject_names_a_place_only_when_it_is_a_file() {
+        let is_file = |f: &str| f == "deployments/a.json";
+        let at = subject_location("deployments/a.json:12:5", &is_file).expect("a file with a position");
+        assert_eq!(at.to_string(), "deployments/a.json:12:5");
+        assert_eq!(
+            subject_location("deployments/a.json", &is_file).map(|a| a.to_string()).as_deref(),
+            Some("deployments/a.json")
+        );
+        assert_eq!(subject_location("56-LookCoin", &is_file), None, "a key");
+        assert_eq!(subject_location("--rpc 56=…", &is_file), None, "a flag");
+        assert_eq!(subject_location("other.json:1:2", &is_file), None);
+    }
+
+    #[test]
+    fn files_are_named_relative_to_the_workspace_or_not_at_all() {
+        let ws = Workspace::new(Some("/home/runner/work/repo".into()), "/home/runner/work/repo/sub".into());
+        assert_eq!(ws.relative("a.json").as_deref(), Some("sub/a.json"));
+        assert_eq!(ws.relative("./x/../b.json").as_deref(), Some("sub/b.json"));
+        assert_eq!(ws.relative("../deployments/c.json").as_deref(), Some("deployments/c.json"));
+        assert_eq!(ws.relative("/home/runner/work/repo/d.json").as_deref(), Some("d.json"));
+        assert_eq!(ws.relative("/tmp/e.json"), None, "outside the checkout");
+        assert_eq!(ws.relative("../../repo2/f.json"), None, "a sibling whose name starts like the root");
+        let bare = Workspace::new(None, "/x".into());
+        assert_eq!(bare.relative("a/b.json").as_deref(), Some("a/b.json"));
+        assert_eq!(bare.relative("/abs.json"), None);
+    }
 }

@@ -6,6 +6,7 @@ use crate::core::excerpt::{excerpt, EXCERPT_CHARS};
 use crate::core::history::{KeyVersion, Liveness, Recovery};
 use crate::core::inspect::{InspectJson, InspectRow};
 use crate::core::leveldb_format::VersionKind;
+use crate::core::location::Location;
 use crate::core::onchain::verify::Finding;
 use crate::core::reconcile::Action;
 use crate::core::reports::comparison::{CompareReport, ReconcileReport, SideSummary};
@@ -109,6 +110,19 @@ fn side(s: &SideSummary) -> Value {
     json!({"source": s.label, "format": s.format.name(), "records": s.records, "invalid": s.invalid, "skipped": skipped})
 }
 
+/// Where a value is: its file, its JSON Pointer, and its line and column when known (`null` otherwise).
+fn location(at: Option<&Location>) -> Value {
+    match at {
+        None => Value::Null,
+        Some(at) => json!({
+            "file": at.file,
+            "pointer": at.path.to_string(),
+            "line": at.line.map(|p| p.line),
+            "column": at.line.map(|p| p.column),
+        }),
+    }
+}
+
 pub fn discrepancy(d: &Discrepancy) -> Value {
     json!({
         "chainId": d.chain_id,
@@ -117,6 +131,8 @@ pub fn discrepancy(d: &Discrepancy) -> Value {
         "field": d.field.map(|f| f.name()),
         "left": d.left,
         "right": d.right,
+        "leftAt": location(d.left_at.as_ref()),
+        "rightAt": location(d.right_at.as_ref()),
     })
 }
 
@@ -185,7 +201,7 @@ pub fn reconcile(out: &mut dyn Write, report: &ReconcileReport) -> std::io::Resu
 }
 
 fn finding_json(f: &Finding) -> Value {
-    json!({"chainId": f.chain_id, "contract": f.contract, "kind": f.kind.name(), "expected": f.expected, "actual": f.actual, "detail": f.detail})
+    json!({"chainId": f.chain_id, "contract": f.contract, "kind": f.kind.name(), "expected": f.expected, "actual": f.actual, "detail": f.detail, "at": location(f.at.as_ref())})
 }
 
 pub fn verify_value(report: &VerifyReport) -> Value {

@@ -1,6 +1,7 @@
 //! JUnit XML (`--junit PATH`): one test suite per network, one test case per contract. Built with quick-junit,
 //! readable by common CI viewers.
 
+use crate::core::location::Location;
 use crate::core::onchain::verify::{Finding, Verdict};
 use crate::core::reports::comparison::CompareReport;
 use crate::core::reports::preflight::{Outcome, PreflightReport};
@@ -30,7 +31,9 @@ pub fn compare_xml(report: &CompareReport, name: &str) -> String {
             status.set_message(format!("{} discrepanc{}", found.len(), if rest.is_empty() { "y" } else { "ies" }));
             status.set_description(lines.join("\n"));
         }
-        let case = TestCase::new(contract, status);
+        let mut case = TestCase::new(contract, status);
+        case.set_classname(suite_name(chain));
+        place(&mut case, found.iter().find_map(|d| d.location()));
         suites.entry(chain).or_insert_with(|| TestSuite::new(suite_name(chain))).add_test_case(case);
     }
     let mut junit = Report::new(name);
@@ -40,7 +43,19 @@ pub fn compare_xml(report: &CompareReport, name: &str) -> String {
 
 fn describe(d: &crate::core::compare::Discrepancy) -> String {
     let field = d.field.map_or(String::new(), |f| format!(" {f}"));
-    format!("{}{field}: left={} right={}", d.kind.name(), d.left, d.right)
+    let at = d.location().map_or(String::new(), |at| format!(" at {at}"));
+    format!("{}{field}: left={} right={}{at}", d.kind.name(), d.left, d.right)
+}
+
+/// The `file` and `line` attributes of a test case (read by CI reporters that annotate pull requests), from the
+/// place of its first finding in a JSON file.
+fn place(case: &mut TestCase, at: Option<&Location>) {
+    if let Some(at) = at {
+        case.extra.insert("file".into(), at.file.as_str().into());
+        if let Some(p) = at.line {
+            case.extra.insert("line".into(), p.line.to_string().into());
+        }
+    }
 }
 
 /// One suite per network, one case per record, one failure per finding about it (network findings fail every
@@ -63,8 +78,9 @@ pub fn verify_xml(report: &VerifyReport) -> String {
                         about
                             .iter()
                             .map(|f| {
+                                let at = f.at.as_ref().map_or(String::new(), |at| format!(" at {at}"));
                                 let line = format!(
-                                    "{}: expected {} actual {} ({})",
+                                    "{}: expected {} actual {} ({}){at}",
                                     f.kind.name(),
                                     f.expected,
                                     f.actual,
@@ -78,7 +94,12 @@ pub fn verify_xml(report: &VerifyReport) -> String {
                     s
                 }
             };
-            suite.add_test_case(TestCase::new(r.contract.clone(), status));
+            let mut case = TestCase::new(r.contract.clone(), status);
+            case.set_classname(format!("{} {key}", n.chain_id));
+            if r.verdict != Verdict::Verified {
+                place(&mut case, about.iter().find_map(|f| f.at.as_ref()));
+            }
+            suite.add_test_case(case);
         }
         junit.add_test_suite(suite);
     }

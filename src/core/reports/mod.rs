@@ -1,6 +1,7 @@
 //! Report data of every command (pure): what each command found, built once from the results and never
 //! recomputed by a renderer. `src/report` turns these into text; the CLI turns their verdicts into exit codes.
 
+pub mod annotations;
 pub mod comparison;
 pub mod doctor;
 pub mod history;

@@ -70,6 +70,8 @@ pub struct Step {
     /// One line per finding or fact worth showing (discrepancies, invalid files, record counts).
     pub details: Vec<String>,
     pub duration_ms: u64,
+    /// The step's findings for a CI, each with where it is when it is in a JSON file.
+    pub annotations: Vec<super::annotations::Annotation>,
 }
 
 /// The gate's answer.
@@ -141,7 +143,14 @@ mod tests {
     use super::*;
 
     fn step(outcome: Outcome) -> Step {
-        Step { name: StepName::Compare, outcome, findings: 0, details: Vec::new(), duration_ms: 0 }
+        Step {
+            name: StepName::Compare,
+            outcome,
+            findings: 0,
+            details: Vec::new(),
+            duration_ms: 0,
+            annotations: Vec::new(),
+        }
     }
 
     #[test]

@@ -52,15 +52,24 @@ pub fn verify(out: &mut dyn Write, report: &VerifyReport) -> std::io::Result<()>
         }
         writeln!(out, "{t}")?;
         if !n.findings.is_empty() {
-            let mut f = table(&["contract", "finding", "expected", "actual", "detail"]);
+            let located = n.findings.iter().any(|x| x.at.is_some());
+            let mut header = vec!["contract", "finding", "expected", "actual", "detail"];
+            if located {
+                header.push("where");
+            }
+            let mut f = table(&header);
             for x in &n.findings {
-                f.add_row(vec![
+                let mut row = vec![
                     x.contract.as_deref().map_or("(network)".into(), |c| printable(c).into_owned()),
                     x.kind.name().to_string(),
                     cell(&x.expected),
                     cell(&x.actual),
                     printable(&x.detail).into_owned(),
-                ]);
+                ];
+                if located {
+                    row.push(where_cell(x.at.as_ref()));
+                }
+                f.add_row(row);
             }
             writeln!(out, "{f}")?;
         }

@@ -45,17 +45,27 @@ pub fn compare(out: &mut dyn Write, report: &CompareReport) -> std::io::Result<(
     for d in &report.discrepancies {
         by_chain.entry(d.chain_id).or_default().push(d);
     }
+    // A `where` column only when a side is a JSON file: LevelDB keys have no line.
+    let located = report.discrepancies.iter().any(|d| d.location().is_some());
     for (chain, items) in by_chain {
         writeln!(out, "\n## {}", network_heading(&report.networks, chain))?;
-        let mut t = table(&["contract", "kind", "field", "left", "right"]);
+        let mut header = vec!["contract", "kind", "field", "left", "right"];
+        if located {
+            header.push("where");
+        }
+        let mut t = table(&header);
         for d in items {
-            t.add_row(vec![
+            let mut row = vec![
                 d.contract.as_deref().map_or("(chain)".into(), |c| printable(c).into_owned()),
                 d.kind.name().to_string(),
                 d.field.map_or("-".to_string(), |f| f.name().to_string()),
                 cell(&d.left),
                 cell(&d.right),
-            ]);
+            ];
+            if located {
+                row.push(where_cell(d.location()));
+            }
+            t.add_row(row);
         }
         writeln!(out, "{t}")?;
     }

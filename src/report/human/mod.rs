@@ -74,6 +74,12 @@ fn short_hash(text: &str) -> String {
     }
 }
 
+/// A place as `path:line:column` (the form editors and terminals open), `path` when its line is unknown, `-` for
+/// none.
+fn where_cell(at: Option<&crate::core::location::Location>) -> String {
+    at.map_or("-".to_string(), |at| printable(&at.to_string()).into_owned())
+}
+
 /// Shortens long text for a table cell; the JSON rendering always has the whole value.
 fn clip(text: &str, max: usize) -> String {
     if text.chars().count() <= max {

@@ -1,0 +1,178 @@
+//! Findings on JSON sources say where they are: every place a report gives (`file:line:column`, a JSON Pointer)
+//! must be the place of the value reported, in every format the tool reads, and a place whose file changed since
+//! it was read gets no line rather than a wrong one. Also: on chain findings about our JSON, and errors of the tool
+//! under GitHub Actions, sit on their line.
+
+use crate::chain_lab::{deploy, leveldb_of, node, rpc_flag, verify};
+use crate::compare_cli::{run_in, s, T0};
+use crate::support;
+use lookcoin_state::core::compare::Discrepancy;
+use lookcoin_state::core::location::{Location, Step};
+use lookcoin_state::core::state::{Field, SourceFormat};
+use lookcoin_state::lab::{plant, Drift};
+use lookcoin_state::pipeline::compare::{compare, Side};
+use lookcoin_state::pipeline::load::load_source;
+use lookcoin_state::pipeline::locate::discrepancy_lines;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// The sources compared here: the realistic LevelDB against each JSON format, and two JSON formats together.
+fn pairs(leveldb: &Path) -> Vec<(PathBuf, PathBuf)> {
+    let fixture = |p: &str| support::root().join("fixtures").join(p);
+    let mut pairs: Vec<(PathBuf, PathBuf)> = [
+        "v1",
+        "v3",
+        "openzeppelin",
+        "realworld/openzeppelin",
+        "realworld/hardhat-deploy/deployments",
+        "realworld/foundry-broadcast/broadcast",
+    ]
+    .iter()
+    .map(|f| (leveldb.to_path_buf(), fixture(f)))
+    .collect();
+    pairs.push((fixture("v1"), fixture("v3")));
+    pairs
+}
+
+/// What the text holds at a location's line and column: the quoted key of a member, or the first byte of an
+/// array element or of the whole document.
+fn check_place(at: &Location, what: &str) {
+    let text = std::fs::read_to_string(&at.file).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let p = at.line.unwrap_or_else(|| panic!("{what}: no line for {at:?}"));
+    let line = text.lines().nth(p.line - 1).unwrap_or_else(|| panic!("{what}: no line {}", p.line));
+    let here = &line[p.column - 1..];
+    match at.path.steps().last() {
+        Some(Step::Key(key)) => {
+            assert!(here.starts_with(&format!("\"{key}\"")), "{what}: {at} shows `{here}`, not the key `{key}`")
+        }
+        Some(Step::Index(_)) | None => {
+            // (the whole document is never located: see the caller)
+            assert!(
+                here.starts_with(|c: char| "{[\"-tfn".contains(c) || c.is_ascii_digit()),
+                "{what}: {at} shows `{here}`"
+            )
+        }
+    }
+    let json: Value = serde_json::from_str(&text).expect("the fixture parses");
+    assert!(json.pointer(&at.path.to_string()).is_some(), "{what}: the pointer {} resolves", at.path);
+}
+
+/// The value a side shows, when the discrepancy is about one address or hash field written as text.
+fn shown_text(d: &Discrepancy, value: &Value) -> Option<String> {
+    let plain = matches!(d.field, Some(Field::Implementation | Field::ProxyAddress | Field::ImplementationHash));
+    value.as_str().filter(|_| plain).map(str::to_string)
+}
+
+#[test]
+fn every_place_a_comparison_gives_holds_the_value_it_reports() {
+    let leveldb = support::fixture_copy("realistic");
+    let (mut located, mut values) = (0, 0);
+    for (left, right) in pairs(leveldb.path()) {
+        let report = compare(Side { path: &left, format: None }, Side { path: &right, format: None })
+            .unwrap_or_else(|e| panic!("{} vs {}: {e}", left.display(), right.display()));
+        assert!(!report.discrepancies.is_empty(), "{} has planted discrepancies", right.display());
+        for d in &report.discrepancies {
+            let sides = [(&d.left_at, &d.left, report.left.format), (&d.right_at, &d.right, report.right.format)];
+            for (at, shown, format) in sides {
+                let what = format!("{} vs {}: {d:?}", left.display(), right.display());
+                if format == SourceFormat::LevelDb || shown.is_null() {
+                    assert!(at.is_none(), "{what}: a place on a side that holds nothing in a file");
+                    continue;
+                }
+                // A finding on a JSON source always carries its place, and a line (the files did not change).
+                let at = at.as_ref().unwrap_or_else(|| panic!("{what}: a JSON side without a place"));
+                if at.path.steps().is_empty() {
+                    // A finding about a whole file (its name says the chain; hardhat-deploy's `.chainId` text
+                    // file): named, with no line.
+                    assert!(at.line.is_none() && Path::new(&at.file).is_file(), "{what}");
+                    continue;
+                }
+                check_place(at, &what);
+                located += 1;
+                let Some(text) = shown_text(d, shown) else { continue };
+                let json: Value = serde_json::from_str(&std::fs::read_to_string(&at.file).unwrap()).unwrap();
+                if let Some(written) = json.pointer(&at.path.to_string()).and_then(Value::as_str) {
+                    assert_eq!(written, text, "{what}: the place holds the value shown");
+                    values += 1;
+                }
+            }
+        }
+    }
+    // Counted so that the test cannot pass by checking nothing (measured: 59 places, 22 of them values).
+    assert!(located >= 50 && values >= 20, "{located} places checked, {values} of them values");
+}
+
+#[test]
+fn a_file_changed_after_it_was_read_gets_no_line_never_a_wrong_one() {
+    let leveldb = support::fixture_copy("realistic");
+    let v3 = tempfile::tempdir().expect("temp dir");
+    support::copy_dir(&support::root().join("fixtures/v3"), v3.path());
+    let left = load_source(leveldb.path(), None).expect("loads");
+    let right = load_source(v3.path(), None).expect("loads");
+    let mut found = lookcoin_state::core::compare::compare(&left, &right);
+    let edited = v3.path().join("bsctestnet.unified.json");
+    let text = std::fs::read_to_string(&edited).expect("read");
+    std::fs::write(&edited, format!("\n\n{text}")).expect("edit");
+    discrepancy_lines(&mut found, &[&left.digests, &right.digests]);
+    let places: Vec<&Location> = found.iter().filter_map(|d| d.right_at.as_ref()).collect();
+    let (in_edited, others): (Vec<&&Location>, Vec<&&Location>) =
+        places.iter().partition(|at| Path::new(&at.file) == edited);
+    assert!(!in_edited.is_empty() && !others.is_empty(), "the fixture places findings in both kinds of file");
+    assert!(in_edited.iter().all(|at| at.line.is_none()), "two lines were added: every old line is wrong");
+    assert!(others.iter().all(|at| at.line.is_some()), "the unchanged files keep their lines");
+}
+
+#[test]
+fn on_chain_drift_in_our_json_sits_on_the_recorded_address() {
+    let chain = 84532;
+    let d = deploy(chain, &["LocatedDrift", "LocatedOther"]);
+    plant(&node(chain).rpc(), &d[0], Drift::ImplementationSlot(d[1].implementation)).unwrap();
+    let source = leveldb_of(&d.iter().collect::<Vec<_>>());
+    let work = tempfile::tempdir().expect("temp dir");
+    let out = work.path().join("out");
+    let migrated = run_in(T0, None, None, &["migrate", "--leveldb", s(source.path()), "--out", s(&out)]);
+    assert!(migrated.code == 0 || migrated.code == 1, "{migrated}");
+    let run = verify(&out, &["--rpc", &rpc_flag(chain)]);
+    assert_eq!(run.code, 1, "{run}");
+    let report = run.json();
+    let finding = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["kind"] == "implementation-mismatch")
+        .unwrap_or_else(|| panic!("{run}"))
+        .clone();
+    let at = &finding["at"];
+    assert_eq!(at["pointer"], "/contracts/LocatedDrift/address", "{run}");
+    let file = PathBuf::from(at["file"].as_str().expect("a file"));
+    let line = at["line"].as_u64().expect("a line") as usize;
+    let text = std::fs::read_to_string(&file).expect("the chain document");
+    let held = text.lines().nth(line - 1).expect("the line");
+    assert!(held.trim_start().starts_with("\"address\": ") && held.contains(finding["expected"].as_str().unwrap()));
+
+    // Under GitHub Actions, in a workspace holding the documents, the error annotation sits on that line.
+    let args = ["verify-chain", s(&out), "--rpc", &rpc_flag(chain), "--timeout", "5"];
+    let annotated = run_in(T0, Some("true"), Some(work.path()), &args);
+    let relative = file.strip_prefix(work.path()).expect("in the workspace").display().to_string();
+    let want = format!("::error file={relative},line={line},col=");
+    assert!(annotated
+        .stderr
+        .lines()
+        .any(|l| l.starts_with(&want) && l.contains("title=implementation-mismatch LocatedDrift")));
+}
+
+#[test]
+fn a_malformed_json_file_is_annotated_on_its_line_under_github_actions() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let folder = work.path().join("deployments");
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    std::fs::write(folder.join("bsc.json"), "{\n  \"network\": \"bsc\",\n  \"chainId\": 56,,\n}\n").expect("write");
+    let leveldb = support::fixture_copy("realistic");
+    let args = ["compare", s(leveldb.path()), s(&folder)];
+    let run = run_in(T0, Some("true"), Some(work.path()), &args);
+    assert_eq!(run.code, 2, "{run}");
+    let want = "::error file=deployments/bsc.json,line=3,col=";
+    assert!(run.stderr.lines().any(|l| l.starts_with(want) && l.contains(",title=JSON-002::")), "{run}");
+    let plain = run_in(T0, None, None, &args);
+    assert!(!plain.stderr.contains("::error"), "annotations only under GitHub Actions: {plain}");
+}

@@ -1,0 +1,161 @@
+//! Findings as a CI shows them (pure): each with a level, a kind, a title, a message and, when it is a value in
+//! a JSON file, where. Decided here once, so the GitHub annotations and any other CI rendering agree with the
+//! report and its exit code:
+//! - `error`: a finding that fails the command (a discrepancy, drift on chain, a step of the gate that failed);
+//! - `warning`: something that could not be checked and keeps the result from being clean (a file not read, a
+//!   record the chain could not be asked about, a step of the gate skipped);
+//! - `notice`: what was not covered, for the record (fields one format cannot hold, records verified in part).
+
+use super::comparison::CompareReport;
+use super::preflight::{Outcome, PreflightReport};
+use super::validate::ValidateReport;
+use super::verify::VerifyReport;
+use crate::core::compare::Discrepancy;
+use crate::core::location::Location;
+use crate::core::onchain::verify::{Finding, FindingKind, Verdict};
+
+/// How serious an annotation is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Error,
+    Warning,
+    Notice,
+}
+
+impl Level {
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Notice => "notice",
+        }
+    }
+}
+
+/// One finding for a CI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Annotation {
+    pub level: Level,
+    /// The finding's kind (`address-mismatch`, `unverifiable`, ...): annotations are capped per kind.
+    pub kind: String,
+    pub title: String,
+    pub message: String,
+    pub at: Option<Location>,
+}
+
+impl Annotation {
+    fn new(level: Level, kind: &str, title: String, message: String, at: Option<Location>) -> Annotation {
+        Annotation { level, kind: kind.to_string(), title, message, at }
+    }
+}
+
+/// A discrepancy: placed where the right side (the source checked) holds it, else the left; the other side's
+/// place is named in the message.
+pub fn of_discrepancy(d: &Discrepancy) -> Annotation {
+    let contract = d.contract.as_deref().unwrap_or("(chain)");
+    let title = format!("{} {contract} on chain {}", d.kind.name(), d.chain_id);
+    let field = d.field.map_or(String::new(), |f| format!("{f}: "));
+    let mut message = format!("{field}left={} right={}", d.left, d.right);
+    let at = d.location().cloned();
+    if let (Some(left), Some(_)) = (&d.left_at, &d.right_at) {
+        message.push_str(&format!(" (left at {left})"));
+    }
+    Annotation::new(Level::Error, d.kind.name(), title, message, at)
+}
+
+impl CompareReport {
+    /// Every discrepancy (errors), every file not read (warnings) and the fields not compared (one notice).
+    pub fn annotations(&self) -> Vec<Annotation> {
+        let mut out: Vec<Annotation> = self.discrepancies.iter().map(of_discrepancy).collect();
+        for (side, summary) in [("left", &self.left), ("right", &self.right)] {
+            for file in &summary.skipped {
+                let title = format!("{side} file not read");
+                let at = Some(Location::file(&file.origin));
+                out.push(Annotation::new(Level::Warning, "skipped-file", title, file.reason.clone(), at));
+            }
+        }
+        if !self.not_covered.is_empty() {
+            let fields: Vec<String> = self.not_covered.iter().map(|(f, s)| format!("{f} (not in {s})")).collect();
+            let message = format!("compared only what both formats hold; not compared: {}", fields.join(", "));
+            out.push(Annotation::new(Level::Notice, "not-covered", "fields not compared".into(), message, None));
+        }
+        out
+    }
+}
+
+/// The level of an on-chain finding: drift and a wrong chain fail; an answer that could not be had is a warning.
+fn finding_level(kind: FindingKind) -> Level {
+    if kind.is_drift() || kind == FindingKind::ChainIdMismatch {
+        Level::Error
+    } else {
+        Level::Warning
+    }
+}
+
+pub fn of_finding(f: &Finding) -> Annotation {
+    let contract = f.contract.as_deref().unwrap_or("(network)");
+    let title = format!("{} {contract} on chain {}", f.kind.name(), f.chain_id);
+    let message = format!("expected {} actual {}: {}", f.expected, f.actual, f.detail);
+    Annotation::new(finding_level(f.kind), f.kind.name(), title, message, f.at.clone())
+}
+
+impl VerifyReport {
+    /// Every finding (drift: errors; could not be asked: warnings), then notices for records verified in part
+    /// and records not checked at all.
+    pub fn annotations(&self) -> Vec<Annotation> {
+        let mut out: Vec<Annotation> = self.findings().map(of_finding).collect();
+        for n in &self.networks {
+            for r in n.records.iter().filter(|r| r.verdict == Verdict::Partial) {
+                let title = format!("partial {} on chain {}", r.contract, r.chain_id);
+                let message = format!("verified in part; not checked: {}", r.unchecked.join("; "));
+                out.push(Annotation::new(Level::Notice, "partial", title, message, None));
+            }
+        }
+        if self.skipped > 0 {
+            let message =
+                format!("{} record(s) hold no implementation address: nothing to ask the chain", self.skipped);
+            out.push(Annotation::new(Level::Notice, "not-checked", "records not checked".into(), message, None));
+        }
+        if self.excluded > 0 {
+            let message = format!("{} record(s) on chains left out by --chain", self.excluded);
+            out.push(Annotation::new(Level::Notice, "not-checked", "chains left out".into(), message, None));
+        }
+        out
+    }
+}
+
+impl ValidateReport {
+    /// Every file that failed validation, with its error code as the kind.
+    pub fn annotations(&self) -> Vec<Annotation> {
+        let failed = self.files.iter().filter_map(|f| f.failure.as_ref().map(|failure| (f, failure)));
+        failed
+            .map(|(f, (code, lines))| {
+                let title = format!("{code} {}", f.path);
+                let at = Some(Location::file(&f.path));
+                Annotation::new(Level::Error, code, title, lines.join("; "), at)
+            })
+            .collect()
+    }
+}
+
+impl PreflightReport {
+    /// A step that failed (error) or could not run (warning), then the findings of each step.
+    pub fn annotations(&self) -> Vec<Annotation> {
+        let mut out = Vec::new();
+        for s in &self.steps {
+            let title = format!("preflight {}", s.name.name());
+            match &s.outcome {
+                Outcome::Failed { code, message, incomplete } => {
+                    let level = if *incomplete { Level::Warning } else { Level::Error };
+                    out.push(Annotation::new(level, code, title, message.clone(), None));
+                }
+                Outcome::Skipped { reason } => {
+                    out.push(Annotation::new(Level::Warning, "skipped-step", title, reason.clone(), None));
+                }
+                Outcome::Passed | Outcome::Findings => {}
+            }
+            out.extend(s.annotations.iter().cloned());
+        }
+        out
+    }
+}
