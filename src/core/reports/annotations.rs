@@ -10,9 +10,10 @@ use super::comparison::CompareReport;
 use super::preflight::{Outcome, PreflightReport};
 use super::validate::ValidateReport;
 use super::verify::VerifyReport;
-use crate::core::compare::Discrepancy;
+use crate::core::compare::{Discrepancy, Kind};
 use crate::core::location::Location;
 use crate::core::onchain::verify::{Finding, FindingKind, Verdict};
+use serde_json::Value;
 
 /// How serious an annotation is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -55,12 +56,28 @@ pub fn of_discrepancy(d: &Discrepancy) -> Annotation {
     let contract = d.contract.as_deref().unwrap_or("(chain)");
     let title = format!("{} {contract} on chain {}", d.kind.name(), d.chain_id);
     let field = d.field.map_or(String::new(), |f| format!("{f}: "));
-    let mut message = format!("{field}left={} right={}", d.left, d.right);
+    let mut message = match d.kind {
+        Kind::ChangedSinceMigration => changed_file(if d.left.is_null() { &d.right } else { &d.left }),
+        _ => format!("{field}left={} right={}", d.left, d.right),
+    };
     let at = d.location().cloned();
     if let (Some(left), Some(_)) = (&d.left_at, &d.right_at) {
         message.push_str(&format!(" (left at {left})"));
     }
     Annotation::new(Level::Error, d.kind.name(), title, message, at)
+}
+
+/// A file that differs from its manifest, in words: `bsctestnet.json changed since the migration wrote it
+/// (manifest sha256 …, file sha256 …)`.
+fn changed_file(shown: &Value) -> String {
+    let text = |key: &str| shown.get(key).and_then(Value::as_str).unwrap_or("-").to_string();
+    format!(
+        "{} {} since the migration wrote it (manifest sha256 {}, file sha256 {})",
+        text("file"),
+        text("change"),
+        text("manifestSha256"),
+        text("sha256")
+    )
 }
 
 impl CompareReport {
@@ -157,5 +174,105 @@ impl PreflightReport {
             out.extend(s.annotations.iter().cloned());
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::json_keys::Position;
+    use crate::core::location::JsonPath;
+    use crate::core::reports::preflight::{Step, StepName};
+    use crate::core::state::Field;
+    use serde_json::json;
+
+    fn at(file: &str, line: usize) -> Location {
+        let mut at = Location::new(file, JsonPath::keys(&["contracts", "LookCoin", "address"]));
+        at.line = Some(Position { line, column: 7 });
+        at
+    }
+
+    fn mismatch(left_at: Option<Location>, right_at: Option<Location>) -> Discrepancy {
+        Discrepancy {
+            chain_id: 97,
+            contract: Some("LookCoin".into()),
+            kind: Kind::AddressMismatch,
+            field: Some(Field::Implementation),
+            left: json!("0x1"),
+            right: json!("0x2"),
+            left_at,
+            right_at,
+        }
+    }
+
+    #[test]
+    fn a_discrepancy_is_an_error_on_the_right_side_naming_the_left_place() {
+        let both = of_discrepancy(&mismatch(Some(at("v1/bsc.json", 3)), Some(at("json/bsc.json", 73))));
+        assert_eq!((both.level, both.kind.as_str()), (Level::Error, "address-mismatch"));
+        assert_eq!(both.at.map(|a| a.to_string()).as_deref(), Some("json/bsc.json:73:7"));
+        assert_eq!(both.message, "address: left=\"0x1\" right=\"0x2\" (left at v1/bsc.json:3:7)");
+        let left_only = of_discrepancy(&mismatch(Some(at("v1/bsc.json", 3)), None));
+        assert_eq!(left_only.at.map(|a| a.to_string()).as_deref(), Some("v1/bsc.json:3:7"));
+        assert!(!left_only.message.contains("left at"), "{}", left_only.message);
+        assert_eq!(of_discrepancy(&mismatch(None, None)).at, None, "a LevelDB has no place");
+    }
+
+    #[test]
+    fn a_changed_file_is_said_in_words() {
+        let shown = json!({"file": "bsc.json", "change": "changed", "manifestSha256": "aa", "sha256": "bb"});
+        let d = Discrepancy {
+            kind: Kind::ChangedSinceMigration,
+            contract: None,
+            field: None,
+            left: Value::Null,
+            right: shown,
+            ..mismatch(None, Some(Location::file("json/bsc.json")))
+        };
+        let a = of_discrepancy(&d);
+        assert_eq!(a.message, "bsc.json changed since the migration wrote it (manifest sha256 aa, file sha256 bb)");
+        assert_eq!(a.title, "changed-since-migration (chain) on chain 97");
+    }
+
+    #[test]
+    fn drift_and_a_wrong_chain_fail_and_what_could_not_be_asked_warns() {
+        for kind in FindingKind::ALL {
+            let want = match kind {
+                FindingKind::RpcDisagreement | FindingKind::Unverifiable => Level::Warning,
+                _ => Level::Error,
+            };
+            assert_eq!(finding_level(kind), want, "{}", kind.name());
+        }
+    }
+
+    #[test]
+    fn a_failed_step_is_an_error_unless_it_could_not_finish_and_a_skipped_one_warns() {
+        let step = |name, outcome| Step {
+            name,
+            outcome,
+            findings: 0,
+            details: Vec::new(),
+            duration_ms: 0,
+            annotations: Vec::new(),
+        };
+        let failed = |incomplete| Outcome::Failed { code: "LEVELDB-002".into(), message: "held".into(), incomplete };
+        let report = PreflightReport::new(
+            "ldb".into(),
+            "json".into(),
+            vec![
+                step(StepName::LevelDb, failed(true)),
+                step(StepName::Validate, failed(false)),
+                step(StepName::VerifyChain, Outcome::Skipped { reason: "no endpoints".into() }),
+                step(StepName::Compare, Outcome::Passed),
+            ],
+        );
+        let levels: Vec<(Level, String)> = report.annotations().into_iter().map(|a| (a.level, a.kind)).collect();
+        assert_eq!(
+            levels,
+            [
+                (Level::Warning, "LEVELDB-002".to_string()),
+                (Level::Error, "LEVELDB-002".to_string()),
+                (Level::Warning, "skipped-step".to_string())
+            ]
+        );
     }
 }
