@@ -176,3 +176,27 @@ fn a_malformed_json_file_is_annotated_on_its_line_under_github_actions() {
     let plain = run_in(T0, None, None, &args);
     assert!(!plain.stderr.contains("::error"), "annotations only under GitHub Actions: {plain}");
 }
+
+/// A file cut short inside a string, with a manifest updated to vouch for it: the key scan runs before any parser on
+/// vouched files, and must leave the verdict to the parser (bad input), never panic.
+#[test]
+fn a_truncated_file_its_manifest_vouches_for_is_bad_input_not_a_panic() {
+    let leveldb = support::fixture_copy("realistic");
+    let work = tempfile::tempdir().expect("temp dir");
+    let out = work.path().join("json");
+    let migrated = run_in(T0, None, None, &["migrate", "--leveldb", s(leveldb.path()), "--out", s(&out)]);
+    assert_eq!(migrated.code, 1, "the fixture quarantines two entries: {migrated}");
+    std::fs::write(out.join("bsctestnet.json"), "{\"").expect("cut the file");
+    let manifest_path = out.join("manifest.json");
+    let mut manifest: Value = serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+    for file in manifest["files"].as_array_mut().expect("files") {
+        if file["name"] == "bsctestnet.json" {
+            file["sha256"] = Value::from(lookcoin_state::core::digest::sha256_hex(b"{\""));
+            file["bytes"] = Value::from(2);
+        }
+    }
+    std::fs::write(&manifest_path, serde_json::to_vec_pretty(&manifest).unwrap()).expect("vouch for it");
+    let run = run_in(T0, None, None, &["compare", s(leveldb.path()), s(&out)]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("JSON-002") && run.stderr.contains("bsctestnet.json"), "{run}");
+}

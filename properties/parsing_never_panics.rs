@@ -7,6 +7,8 @@ use crate::strategies::documents::{
 };
 use crate::strategies::{any_entry, check};
 use lookcoin_state::core::document::{ChainDocument, Manifest, QuarantineDocument};
+use lookcoin_state::core::json_keys::{first_duplicate_key, positions_of};
+use lookcoin_state::core::location::JsonPath;
 use lookcoin_state::core::migrate::unmigrate;
 use lookcoin_state::core::record::{parse_entry, parse_entry_general, Entry, FIELD_ORDER};
 use lookcoin_state::core::schema;
@@ -88,6 +90,27 @@ fn lists_its_own_problems(item: &lookcoin_state::core::document::QuarantineItem)
 #[test]
 fn reading_arbitrary_documents_never_panics() {
     check(512, json_ish_bytes(), |bytes| read_document(&bytes.0));
+}
+
+/// The scans of raw bytes (duplicate keys, places of values) run on files a manifest vouches for before any parser
+/// has seen them: whatever the bytes, they answer without a panic, one answer per path asked.
+#[test]
+fn scanning_arbitrary_bytes_for_keys_and_places_never_panics() {
+    let paths = [
+        JsonPath::default(),
+        JsonPath::keys(&["contracts", "LookCoin", "address"]),
+        JsonPath::keys(&["entries"]).index(0),
+        JsonPath::keys(&["a"]).index(1).key(""),
+    ];
+    check(1024, json_ish_bytes(), |bytes| {
+        let _ = first_duplicate_key(&bytes.0);
+        prop_assert_eq!(positions_of(&bytes.0, &paths).len(), paths.len());
+        Ok(())
+    });
+    for cut in ["{\"", "{\"a", "{\"a\":\"", "[\"\\", "\"", "{\"a\":[1,{\"b\""] {
+        let _ = first_duplicate_key(cut.as_bytes());
+        assert_eq!(positions_of(cut.as_bytes(), &paths).len(), paths.len(), "{cut}");
+    }
 }
 
 /// The entries `unmigrate` returns for bytes read as a chain or quarantine document, if it accepts them.

@@ -182,8 +182,14 @@ impl Document {
 }
 
 /// JSON-003 for a document that does not deserialize as the kind it is read as.
+/// A typed read that failed: bytes that are not JSON at all are malformed (JSON-002, at the position the parser
+/// stopped, as `parse_json` says it); JSON of the wrong shape does not match its kind (JSON-003).
 fn not_its_kind(file: &Path) -> impl Fn(serde_json::Error) -> ToolError + '_ {
     move |e| {
+        if e.is_syntax() || e.is_eof() {
+            let at = format!("{}:{}:{}", file.display(), e.line(), e.column());
+            return ToolError::new(ErrorKind::MalformedJson, at, "malformed JSON").caused_by(e);
+        }
         ToolError::new(ErrorKind::SchemaViolation, file.display().to_string(), "document does not match its kind")
             .caused_by(e)
     }
