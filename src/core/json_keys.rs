@@ -8,7 +8,8 @@
 use super::location::{JsonPath, Step};
 use std::collections::HashMap;
 
-/// A place in a text: 1-based line and column (in bytes), as serde_json reports positions.
+/// A place in a text: 1-based line and column. Columns count bytes where serde_json's do (a duplicate key,
+/// reported beside serde_json's own errors), and characters in [`positions_of`] (what editors and GitHub count).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Position {
     pub line: usize,
@@ -53,9 +54,10 @@ impl<'a> Tokens<'a> {
 }
 
 impl Iterator for Tokens<'_> {
-    type Item = (Token, Position);
+    /// A token, where it starts, and its byte offset.
+    type Item = (Token, Position, usize);
 
-    fn next(&mut self) -> Option<(Token, Position)> {
+    fn next(&mut self) -> Option<(Token, Position, usize)> {
         while self.at < self.bytes.len() {
             let i = self.at;
             let at = Position { line: self.line, column: i - self.line_start + 1 };
@@ -83,7 +85,7 @@ impl Iterator for Tokens<'_> {
                 }
                 _ => continue,
             };
-            return Some((token, at));
+            return Some((token, at, i));
         }
         None
     }
@@ -110,7 +112,7 @@ enum Frame {
 /// The first key found twice in one object of `bytes`, which must be well-formed JSON (parse it first).
 pub fn first_duplicate_key(bytes: &[u8]) -> Option<DuplicateKey> {
     let mut stack: Vec<Frame> = Vec::new();
-    for (token, at) in Tokens::new(bytes) {
+    for (token, at, _) in Tokens::new(bytes) {
         match token {
             Token::OpenObject => stack.push(Frame::Object { keys: HashMap::new(), expecting_key: true }),
             Token::OpenArray => stack.push(Frame::Array),
@@ -140,7 +142,7 @@ pub fn first_duplicate_key(bytes: &[u8]) -> Option<DuplicateKey> {
 
 /// Where each of `wanted` is in `bytes` (well-formed JSON), in the order asked; `None` for a path the text does
 /// not hold. A member's position is its key's (the line a reader looks at), an array element's is its value's,
-/// the root's is 1:1. One scan, whatever the number of paths.
+/// the root's is 1:1; columns count characters. One scan, whatever the number of paths.
 pub fn positions_of(bytes: &[u8], wanted: &[JsonPath]) -> Vec<Option<Position>> {
     let mut finder = Finder { asked: HashMap::new(), found: vec![None; wanted.len()] };
     for (i, path) in wanted.iter().enumerate() {
@@ -150,7 +152,8 @@ pub fn positions_of(bytes: &[u8], wanted: &[JsonPath]) -> Vec<Option<Position>> 
     let mut path: Vec<Step> = Vec::new();
     // Per open container: whether it is an object waiting for a key.
     let mut expecting_key: Vec<bool> = Vec::new();
-    for (token, at) in Tokens::new(bytes) {
+    for (token, at, offset) in Tokens::new(bytes) {
+        let at = (at, offset);
         let in_array = matches!(path.last(), Some(Step::Index(_)));
         match token {
             Token::OpenObject | Token::OpenArray => {
@@ -184,17 +187,22 @@ pub fn positions_of(bytes: &[u8], wanted: &[JsonPath]) -> Vec<Option<Position>> 
             }
         }
     }
-    finder.found
+    let in_characters = |(p, offset): (Position, usize)| {
+        let line = &bytes[offset + 1 - p.column..offset];
+        Position { line: p.line, column: line.iter().filter(|b| (**b & 0xC0) != 0x80).count() + 1 }
+    };
+    finder.found.into_iter().map(|found| found.map(in_characters)).collect()
 }
 
-/// The paths asked for (each with the indexes of the requests naming it) and what was found.
+/// The paths asked for (each with the indexes of the requests naming it) and what was found (with byte columns
+/// and the byte offset, turned into character columns at the end).
 struct Finder<'w> {
     asked: HashMap<&'w [Step], Vec<usize>>,
-    found: Vec<Option<Position>>,
+    found: Vec<Option<(Position, usize)>>,
 }
 
 impl Finder<'_> {
-    fn note(&mut self, path: &[Step], at: Position) {
+    fn note(&mut self, path: &[Step], at: (Position, usize)) {
         if let Some(indexes) = self.asked.get(path) {
             for i in indexes {
                 self.found[*i].get_or_insert(at);
@@ -261,6 +269,13 @@ mod tests {
         assert_eq!(at(text, &["contracts", "Other"]), None);
         assert_eq!(at(text, &["contracts", "LookCoin", "args", "3"]), None);
         assert_eq!(at(text, &["contracts", "LookCoin", "address", "x"]), None, "a scalar has no members");
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let text = "{\"ü€\": 1, \"b\": [\"😀\", 2]}";
+        assert_eq!(at(text, &["b"]), Some((1, 11)));
+        assert_eq!(at(text, &["b", "1"]), Some((1, 22)));
     }
 
     #[test]
