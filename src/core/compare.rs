@@ -101,7 +101,7 @@ impl Side {
 
 /// Where a record's field (or the record, for no field) is in its file; `None` for a LevelDB record.
 fn record_at(record: &StateRecord, field: Option<Field>) -> Option<Location> {
-    record.place.as_ref().map(|p| p.of(field))
+    record.place_of(field)
 }
 
 /// Where the first of some records is.
@@ -224,11 +224,16 @@ pub fn group(state: &SourceState) -> BTreeMap<(u64, String), Vec<StateRecord>> {
     groups
 }
 
+/// Takes into `kept` the fields only `other` covers, each with the place it was read at (a v1 proxy listed in
+/// `infrastructureContracts` stays there when its hash comes from `implementationHashes`).
 fn merge_into(kept: &mut StateRecord, other: &StateRecord) {
     for field in other.covered.difference(&kept.covered.clone()) {
         kept.covered.insert(*field);
         if let Some(v) = other.fields.get(field) {
             kept.fields.insert(*field, v.clone());
+        }
+        if let (Some(place), Some(at)) = (kept.place.as_mut(), other.place_of(Some(*field))) {
+            std::sync::Arc::make_mut(place).elsewhere.push((*field, at));
         }
     }
 }

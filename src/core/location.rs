@@ -110,8 +110,9 @@ impl RecordPlace {
         self
     }
 
-    /// Where `field` is, or would be written (an absent member is placed at its record); the record itself for
-    /// no field.
+    /// Where `field` was read: its place in `elsewhere`, else the member the format keeps it in, else the record;
+    /// the record itself for no field. (Whether the record holds the field is the record's to say:
+    /// [`StateRecord::place_of`](super::state::StateRecord::place_of).)
     pub fn of(&self, field: Option<Field>) -> Location {
         let Some(field) = field else { return self.at.clone() };
         if let Some((_, location)) = self.elsewhere.iter().find(|(f, _)| *f == field) {

@@ -170,6 +170,15 @@ impl StateRecord {
         self.fields.get(&field).unwrap_or(&FieldValue::Absent)
     }
 
+    /// Where `field` is in the record's file, or the record itself for `None` and for a field it does not hold
+    /// (there is no value to point at; the record is where it would be written). `None` for a LevelDB record.
+    pub fn place_of(&self, field: Option<Field>) -> Option<Location> {
+        let place = self.place.as_ref()?;
+        let read_elsewhere = |f: &Field| place.elsewhere.iter().any(|(e, _)| e == f);
+        let held = field.filter(|f| *self.get(*f) != FieldValue::Absent || read_elsewhere(f));
+        Some(place.of(held))
+    }
+
     /// Equal under normalisation on every field both records cover.
     pub fn agrees_with(&self, other: &StateRecord) -> bool {
         self.covered.intersection(&other.covered).all(|f| self.get(*f).same_as(other.get(*f)))

@@ -49,8 +49,6 @@ const ENHANCED_MEMBERS: &[(Field, &str)] = &[
     (Field::NetworkName, "networkName"),
     (Field::Category, "category"),
     (Field::ExtraFields, "extraFields"),
-    // A record's admin is a value field among the unknown ones.
-    (Field::ProxyAdmin, "extraFields"),
 ];
 
 /// The state of parsed LevelDB entries.
@@ -106,7 +104,13 @@ pub fn from_documents(
                 record_from_entry(doc.chain_id, name, entry).map_err(|e| FormatError::new(origin, e.to_string()))?;
             let mut state_rec = state_record(&record, format!("{origin}: contracts.{name}"));
             let at = Location::new(origin, JsonPath::keys(&["contracts", name]));
-            state_rec.place = Some(Arc::new(RecordPlace::new(at, ENHANCED_MEMBERS)));
+            let mut place = RecordPlace::new(at.clone(), ENHANCED_MEMBERS);
+            if entry.extra_fields.contains_key("proxyAdmin") {
+                // A record's admin is a value field among the unknown ones.
+                let admin = Location::new(origin, at.path.key("extraFields").key("proxyAdmin"));
+                place = place.with(Field::ProxyAdmin, admin);
+            }
+            state_rec.place = Some(Arc::new(place));
             state_rec.covered.insert(Field::Category);
             state_rec.fields.insert(Field::Category, FieldValue::Text(entry.category.as_str().to_string()));
             state.records.push(state_rec);

@@ -101,6 +101,8 @@ fn read_folder(state: &mut SourceState, folder: &DeploymentFolder, chain_id: u64
                 );
                 if let Some(args) = json.pointer("/execute/args").and_then(Value::as_array) {
                     fields.insert(Field::DeploymentArgs, FieldValue::Args(args.clone()));
+                    let at = Location::new(&file.origin, JsonPath::keys(&["execute", "args"]));
+                    place = place.with(Field::DeploymentArgs, at);
                 }
                 let companion = by_name.get(format!("{name}_Implementation").as_str());
                 if let Some((hash, file)) = companion.and_then(|c| Some((derived_hash(&c.json)?, c))) {
@@ -142,13 +144,15 @@ fn read_folder(state: &mut SourceState, folder: &DeploymentFolder, chain_id: u64
     Ok(())
 }
 
-/// Where a deployment file keeps a contract's fields (the hash is derived from its bytecode).
+/// Where a deployment file keeps a contract's fields. The hash is derived from `bytecode` and `deployedBytecode`
+/// together; it is placed at the first.
 const PLAIN_MEMBERS: &[(Field, &str)] =
     &[(Field::Implementation, "address"), (Field::DeploymentArgs, "args"), (Field::ImplementationHash, "bytecode")];
 
-/// Where a proxied deployment file keeps them (the hash is its `_Implementation` companion's).
+/// Where a proxied deployment file keeps them (the initializer's arguments are in `execute.args`; the hash is its
+/// `_Implementation` companion's).
 const PROXIED_MEMBERS: &[(Field, &str)] =
-    &[(Field::ProxyAddress, "address"), (Field::Implementation, "implementation"), (Field::DeploymentArgs, "execute")];
+    &[(Field::ProxyAddress, "address"), (Field::Implementation, "implementation")];
 
 fn push(
     state: &mut SourceState,

@@ -8,11 +8,10 @@ pub mod verify;
 
 pub use code::{ArtifactInfo, Artifacts};
 
-use super::location::{Location, RecordPlace};
+use super::location::Location;
 use super::state::{Field, FieldValue, StateRecord};
 use alloy_primitives::{b256, Address, Bytes, B256, U256};
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 /// EIP-1967 implementation slot.
 pub const IMPLEMENTATION_SLOT: B256 = b256!("360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc");
@@ -38,8 +37,10 @@ pub struct Target {
     pub declared_kind: Option<ProxyKind>,
     /// The proxy admin a source declares (OpenZeppelin manifests' `admin`), if any.
     pub expected_admin: Option<Address>,
-    /// Where the record is in a JSON file, for findings to point at.
-    pub place: Option<Arc<RecordPlace>>,
+    /// Where the record (`None`) and the fields a finding can be about are in a JSON file, for findings to
+    /// point at; empty for a LevelDB record. The expected hash is placed where it was read (the implementation
+    /// hash, or the factory hash when that is all there is).
+    pub places: Vec<(Option<Field>, Location)>,
 }
 
 /// A proxy a source lists without naming its contract (OpenZeppelin manifests' `proxies`), with the kind and admin
@@ -95,9 +96,12 @@ impl ProxyKind {
 }
 
 impl Target {
-    /// Where the record holds `field` (the record itself for `None`), when it is in a JSON file.
+    /// Where the record holds `field` (the record itself for `None` or a field it has no place for), when it is
+    /// in a JSON file.
     pub fn at(&self, field: Option<Field>) -> Option<Location> {
-        self.place.as_ref().map(|p| p.of(field))
+        let found =
+            self.places.iter().find(|(f, _)| *f == field).or_else(|| self.places.iter().find(|(f, _)| f.is_none()));
+        found.map(|(_, at)| at.clone())
     }
 
     /// The target of a record; `None` when it names no implementation address.
@@ -113,6 +117,18 @@ impl Target {
             FieldValue::Hash(h) if !h.is_empty() => Some(h.text().to_ascii_lowercase()),
             _ => None,
         };
+        let hash_field = match hash_of(Field::ImplementationHash) {
+            Some(_) => Field::ImplementationHash,
+            None => Field::FactoryBytecodeHash,
+        };
+        let asked = [
+            (None, None),
+            (Some(Field::Implementation), Some(Field::Implementation)),
+            (Some(Field::ProxyAddress), Some(Field::ProxyAddress)),
+            (Some(Field::ImplementationHash), Some(hash_field)),
+            (Some(Field::ProxyAdmin), Some(Field::ProxyAdmin)),
+        ];
+        let places = asked.into_iter().filter_map(|(asked, read)| Some((asked, record.place_of(read)?))).collect();
         Some(Target {
             chain_id: record.chain_id,
             contract: record.name.clone(),
@@ -122,7 +138,7 @@ impl Target {
             expected_hash: hash_of(Field::ImplementationHash).or_else(|| hash_of(Field::FactoryBytecodeHash)),
             declared_kind: None,
             expected_admin: None,
-            place: record.place.clone(),
+            places,
         })
     }
 }

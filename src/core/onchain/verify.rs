@@ -483,7 +483,7 @@ mod tests {
             expected_hash: None,
             declared_kind: None,
             expected_admin: None,
-            place: None,
+            places: Vec::new(),
         }
     }
 
