@@ -269,3 +269,20 @@ fn hardhat_deploy_initializer_arguments_are_placed_at_execute_args() {
         check_place(&at, "DemoToken's initializer arguments");
     }
 }
+
+/// A folder whose name holds a line break and a workflow command: every output names it escaped, so no line of
+/// stdout or stderr can start a command GitHub would run.
+#[test]
+fn a_hostile_folder_name_cannot_forge_a_workflow_command() {
+    let leveldb = support::fixture_copy("realistic");
+    let work = tempfile::tempdir().expect("temp dir");
+    let hostile = work.path().join("v3\n::error::forged");
+    support::copy_dir(&support::root().join("fixtures/v3"), &hostile);
+    for format in ["human", "json"] {
+        let args = ["compare", s(leveldb.path()), s(&hostile), "--format", format];
+        let run = run_in(T0, Some("true"), Some(work.path()), &args);
+        assert_eq!(run.code, 1, "{run}");
+        let forged = |text: &str| text.lines().any(|l| l.starts_with("::error::forged"));
+        assert!(!forged(&run.stdout) && !forged(&run.stderr), "{format}: {run}");
+    }
+}

@@ -27,7 +27,8 @@ pub fn preflight(out: &mut dyn Write, report: &PreflightReport) -> std::io::Resu
     };
     writeln!(out, "## {mark} lookcoin-state preflight: {}", report.verdict.name())?;
     writeln!(out)?;
-    writeln!(out, "LevelDB `{}`, JSON `{}`", report.leveldb.replace('`', "'"), report.json.replace('`', "'"))?;
+    let path = |p: &str| printable(p).replace('`', "'");
+    writeln!(out, "LevelDB `{}`, JSON `{}`", path(&report.leveldb), path(&report.json))?;
     writeln!(out)?;
     writeln!(out, "| step | checks | outcome | findings | time |")?;
     writeln!(out, "|---|---|---|---:|---:|")?;

@@ -90,7 +90,7 @@ pub fn verify(out: &mut dyn Write, report: &VerifyReport) -> std::io::Result<()>
     writeln!(
         out,
         "{}: {}; records: {}; findings: {}{skipped}; verdict: {}",
-        report.source,
+        printable(&report.source),
         count(report.networks.len(), "network", "networks"),
         verdicts.join(", "),
         if findings.is_empty() { "none".to_string() } else { findings.join(", ") },

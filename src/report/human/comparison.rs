@@ -17,7 +17,8 @@ pub fn cell(value: &Value) -> String {
 }
 
 fn side(s: &SideSummary) -> String {
-    format!("{} ({}, {}, {} invalid)", s.label, s.format, count(s.records, "record", "records"), s.invalid)
+    let label = printable(&s.label);
+    format!("{label} ({}, {}, {} invalid)", s.format, count(s.records, "record", "records"), s.invalid)
 }
 
 fn network_heading(networks: &BTreeMap<u64, String>, chain: u64) -> String {
@@ -80,11 +81,15 @@ pub fn compare(out: &mut dyn Write, report: &CompareReport) -> std::io::Result<(
         count(report.contracts.len(), "contract", "contracts")
     )?;
     let next = if report.discrepancies.is_empty() {
-        format!("`lookcoin-state verify-chain {}` checks the records against the chains", report.right.label)
+        format!(
+            "`lookcoin-state verify-chain {}` checks the records against the chains",
+            printable(&report.right.label)
+        )
     } else {
         format!(
             "`lookcoin-state reconcile {} {} --authority left|right` plans the changes that make them agree",
-            report.left.label, report.right.label
+            printable(&report.left.label),
+            printable(&report.right.label)
         )
     };
     writeln!(out, "next: {next}")
@@ -164,12 +169,15 @@ pub fn reconcile(out: &mut dyn Write, report: &ReconcileReport) -> std::io::Resu
     }
     let counts: Vec<String> = report.counts().into_iter().map(|(k, n)| format!("{k} {n}")).collect();
     let outcome = match (&report.written_to, &report.backup) {
-        (Some(dir), Some(backup)) => format!("written to {dir} (previous contents backed up to {backup})"),
-        (Some(dir), None) => format!("written to {dir}"),
+        (Some(dir), Some(backup)) => {
+            format!("written to {} (previous contents backed up to {})", printable(dir), printable(backup))
+        }
+        (Some(dir), None) => format!("written to {}", printable(dir)),
         (None, _) => "dry run: nothing written (use --apply --out DIR)".to_string(),
     };
     writeln!(out, "\n{} ({}); {outcome}", count(report.plan.actions.len(), "action", "actions"), counts.join(", "))?;
     if let Some(dir) = &report.written_to {
+        let dir = printable(dir);
         writeln!(out, "next: `lookcoin-state compare` {dir} with the authority's source shows they now agree")?;
     } else if !report.plan.actions.is_empty() {
         writeln!(

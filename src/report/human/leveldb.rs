@@ -84,16 +84,18 @@ pub fn migrate(out: &mut dyn Write, report: &MigrateReport) -> std::io::Result<(
             chains.join("/")
         )?;
     }
+    let (source, target) = (printable(&report.source), printable(&report.out));
     let action = if report.dry_run {
-        format!("dry run: would write {} to {}", count(report.files.len(), "file", "files"), report.out)
+        format!("dry run: would write {} to {target}", count(report.files.len(), "file", "files"))
     } else {
-        let kept = report.backup.as_ref().map_or(String::new(), |b| format!(" (what was there is kept in {b})"));
-        format!("wrote {} to {}{kept}", count(report.files.len(), "file", "files"), report.out)
+        let kept =
+            report.backup.as_ref().map_or(String::new(), |b| format!(" (what was there is kept in {})", printable(b)));
+        format!("wrote {} to {target}{kept}", count(report.files.len(), "file", "files"))
     };
     writeln!(
         out,
         "\n{}: {} read ({} checksum-verified), {} migrated to {}, {} quarantined, {}, {}; all documents schema-valid and round-trip exact; {action}",
-        report.source,
+        source,
         count(s.record_count, "entry", "entries"),
         count(report.files_verified, "file", "files"),
         s.migrated,
@@ -106,11 +108,10 @@ pub fn migrate(out: &mut dyn Write, report: &MigrateReport) -> std::io::Result<(
         "run again without --dry-run to write them".to_string()
     } else if !s.quarantined.is_empty() {
         format!(
-            "review {}/quarantine.json, then `lookcoin-state compare {} {}` proves nothing else was lost",
-            report.out, report.source, report.out
+            "review {target}/quarantine.json, then `lookcoin-state compare {source} {target}` proves nothing else was lost"
         )
     } else {
-        format!("`lookcoin-state compare {} {}` proves nothing was lost; `lookcoin-state verify-chain {}` checks the chains", report.source, report.out, report.out)
+        format!("`lookcoin-state compare {source} {target}` proves nothing was lost; `lookcoin-state verify-chain {target}` checks the chains")
     };
     writeln!(out, "next: {next}")
 }
@@ -142,7 +143,7 @@ pub fn validate(out: &mut dyn Write, report: &ValidateReport) -> std::io::Result
 
 pub fn history(out: &mut dyn Write, report: &HistoryReport) -> std::io::Result<()> {
     writeln!(out, "history of {}", printable(&report.source))?;
-    writeln!(out, "files read: {}", report.files.join(", "))?;
+    writeln!(out, "files read: {}", printable(&report.files.join(", ")))?;
     if let Some(key) = &report.key_filter {
         writeln!(out, "key: {}", printable(&bytes_text(key)))?;
     }
