@@ -179,3 +179,30 @@ fn under_github_actions_the_markdown_report_is_appended_to_the_step_summary() {
     assert_eq!(out.code, 2, "a summary file inside an input is refused: {out}");
     assert!(!inside.exists());
 }
+
+/// Under GitHub Actions every reason for a no-go is an `::error`: quarantined entries of the migration proof (no
+/// file holds them), a JSON field that disagrees with the LevelDB (on its line), and the skipped step a warning.
+#[test]
+fn under_github_actions_every_reason_for_a_no_go_is_annotated() {
+    let leveldb = support::fixture_copy("realistic");
+    let work = tempfile::tempdir().expect("temp dir");
+    let json = work.path().join("json");
+    let migrated = run(&[], &["migrate", "--leveldb", s(leveldb.path()), "--out", s(&json)]);
+    assert_eq!(migrated.code, 1, "the fixture quarantines two entries: {migrated}");
+    let doc = json.join("bsctestnet.json");
+    let text = std::fs::read_to_string(&doc).unwrap();
+    let edited =
+        text.replacen("0xFc74DA2197EebdF8f9F515bC6268514BE13BFc71", "0x757f105f919872B0cFC98C4789ae87051D02C1c7", 1);
+    assert_ne!(text, edited, "the fixture holds LookCoin's address");
+    std::fs::write(&doc, edited).unwrap();
+    let env = [("GITHUB_ACTIONS", "true"), ("GITHUB_WORKSPACE", s(work.path()))];
+    let out = run(&env, &["preflight", "--leveldb", s(leveldb.path()), "--json", s(&json)]);
+    assert_eq!(out.code, 1, "{out}");
+    let lines: Vec<&str> = out.stderr.lines().filter(|l| l.starts_with("::")).collect();
+    assert_eq!(lines.iter().filter(|l| l.starts_with("::error title=quarantined ")).count(), 2, "{out}");
+    let line = text.lines().position(|l| l.contains("0xFc74DA2197EebdF8f9F515bC6268514BE13BFc71")).unwrap() + 1;
+    let on_line = format!("::error file=json/bsctestnet.json,line={line},col=");
+    assert!(lines.iter().any(|l| l.starts_with(&on_line) && l.contains("title=address-mismatch LookCoin")), "{out}");
+    assert!(lines.iter().any(|l| l.starts_with("::warning title=preflight verify-chain::")), "{out}");
+    assert!(lines.last().is_some_and(|l| l.starts_with("::notice title=lookcoin-state preflight::")), "{out}");
+}

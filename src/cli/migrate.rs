@@ -1,7 +1,7 @@
 //! `lookcoin-state migrate --leveldb DIR --out DIR`: LevelDB -> enhanced JSON v2.0.0, checked before it is written.
 
 use super::progress::Steps;
-use super::{exit, output_error, Format};
+use super::{exit, github_workspace, in_github_actions, output_error, Format};
 use crate::error::ToolError;
 use crate::pipeline::migrate::{migrate, MigrateOptions};
 use crate::pipeline::migration_time;
@@ -31,7 +31,7 @@ pub struct Args {
     pub format: Format,
 }
 
-pub fn run(args: &Args, out: &mut dyn Write) -> Result<u8, ToolError> {
+pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, ToolError> {
     let options = MigrateOptions {
         leveldb: &args.leveldb,
         out: &args.out,
@@ -50,5 +50,9 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<u8, ToolError> {
         Format::Json => report::json::migrate(out, &report),
     }
     .map_err(output_error)?;
+    if in_github_actions() {
+        let annotations = report.summary.annotations();
+        report::github::annotations(err, "migrate", &annotations, &github_workspace()).map_err(output_error)?;
+    }
     Ok(if report.summary.has_findings() { exit::FINDINGS } else { exit::CLEAN })
 }

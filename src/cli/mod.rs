@@ -183,7 +183,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let component = cli.command.component();
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(&args, out),
-        Command::Migrate(args) => migrate::run(&args, out),
+        Command::Migrate(args) => migrate::run(&args, out, err),
         Command::Validate(args) => validate::run(&args, out, err),
         Command::Compare(args) => compare::run(&args, out, err),
         Command::Reconcile(args) => reconcile::run(&args, out),
@@ -305,7 +305,8 @@ pub fn github_step_summary() -> Option<PathBuf> {
 /// relative to it.
 pub fn github_workspace() -> crate::report::github::Workspace {
     let root = std::env::var_os("GITHUB_WORKSPACE").filter(|v| !v.is_empty()).map(PathBuf::from);
-    crate::report::github::Workspace::new(root, std::env::current_dir().unwrap_or_default())
+    let resolved = root.as_ref().and_then(|r| std::fs::canonicalize(r).ok());
+    crate::report::github::Workspace::resolved(root, resolved, std::env::current_dir().unwrap_or_default())
 }
 
 /// True when running under GitHub Actions, where annotations are wanted.

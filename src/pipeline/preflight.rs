@@ -103,6 +103,8 @@ fn check_inputs(options: &PreflightOptions<'_>) -> Result<(), ToolError> {
 pub fn preflight(options: &PreflightOptions<'_>) -> Result<PreflightReport, ToolError> {
     check_inputs(options)?;
     let mut steps = Vec::new();
+    // Each step's annotations, filled by its closure and taken when the step is pushed.
+    let mut notes = Vec::new();
     let mut entries: Option<(SourceEntries, String)> = None;
     steps.push(timed(StepName::LevelDb, || match read_leveldb(options.leveldb) {
         Ok(read) => {
@@ -117,25 +119,27 @@ pub fn preflight(options: &PreflightOptions<'_>) -> Result<PreflightReport, Tool
     }));
     let leveldb_read = entries.is_some();
     match &entries {
-        Some((entries, label)) => steps.push(timed(StepName::MigrateProof, || {
-            match migrate_to_files(entries, label, options.at, crate::VERSION) {
-                Ok((summary, files)) => {
-                    let findings = summary.quarantined.len()
-                        + summary.checksum_findings.len()
-                        + summary.network_name_findings.len();
-                    let facts = vec![format!("{} documents proved (not written)", files.len())];
-                    (if findings == 0 { Outcome::Passed } else { Outcome::Findings }, findings, facts)
-                }
-                Err(e) => {
-                    let (outcome, details) = failed(&e);
-                    (outcome, 0, details)
-                }
-            }
-        })),
+        Some((entries, label)) => {
+            let step =
+                timed(StepName::MigrateProof, || match migrate_to_files(entries, label, options.at, crate::VERSION) {
+                    Ok((summary, files)) => {
+                        notes = summary.annotations();
+                        let findings = summary.quarantined.len()
+                            + summary.checksum_findings.len()
+                            + summary.network_name_findings.len();
+                        let facts = vec![format!("{} documents proved (not written)", files.len())];
+                        (if findings == 0 { Outcome::Passed } else { Outcome::Findings }, findings, facts)
+                    }
+                    Err(e) => {
+                        let (outcome, details) = failed(&e);
+                        (outcome, 0, details)
+                    }
+                });
+            steps.push(annotated(step, std::mem::take(&mut notes)));
+        }
         None => steps.push(skipped(StepName::MigrateProof, "the LevelDB could not be read")),
     }
     drop(entries);
-    let mut notes = Vec::new();
     let step = timed(StepName::Validate, || match validate(&[options.json.to_path_buf()]) {
         Ok(report) => {
             notes = report.annotations();

@@ -13,6 +13,7 @@ use super::verify::VerifyReport;
 use crate::core::compare::{Discrepancy, Kind};
 use crate::core::location::Location;
 use crate::core::onchain::verify::{Finding, FindingKind, Verdict};
+use crate::core::summary::MigrationSummary;
 use serde_json::Value;
 
 /// How serious an annotation is.
@@ -100,9 +101,10 @@ impl CompareReport {
     }
 }
 
-/// The level of an on-chain finding: drift and a wrong chain fail; an answer that could not be had is a warning.
+/// The level of an on-chain finding, as its verdict: drift fails (exit 1); an endpoint on the wrong chain, that
+/// disagrees or cannot answer leaves the records unverifiable (exit 3): a warning.
 fn finding_level(kind: FindingKind) -> Level {
-    if kind.is_drift() || kind == FindingKind::ChainIdMismatch {
+    if kind.is_drift() {
         Level::Error
     } else {
         Level::Warning
@@ -141,6 +143,32 @@ impl VerifyReport {
     }
 }
 
+impl MigrationSummary {
+    /// What makes a migration end with findings (exit 1, and a no-go of the gate): each quarantined entry, each
+    /// address with a wrong EIP-55 checksum, each network name the table gives to another chain. They are
+    /// LevelDB keys: no file to place them in.
+    pub fn annotations(&self) -> Vec<Annotation> {
+        let mut out = Vec::new();
+        for q in &self.quarantined {
+            let title = format!("quarantined {}", q.key);
+            out.push(Annotation::new(Level::Error, "quarantined", title, q.problems.join("; "), None));
+        }
+        for c in &self.checksum_findings {
+            let title = format!("wrong EIP-55 checksum {}", c.key);
+            let message = format!("`{}` {} is not its EIP-55 spelling (migrated as written)", c.field, c.address);
+            out.push(Annotation::new(Level::Error, "checksum", title, message, None));
+        }
+        for n in &self.network_name_findings {
+            let title = format!("network name of another chain {}", n.key);
+            let chains: Vec<String> = n.named_chains.iter().map(u64::to_string).collect();
+            let message =
+                format!("`networkName` {} names chain {} (migrated as written)", n.network_name, chains.join(", "));
+            out.push(Annotation::new(Level::Error, "network-name", title, message, None));
+        }
+        out
+    }
+}
+
 impl ValidateReport {
     /// Every file that failed validation, with its error code as the kind.
     pub fn annotations(&self) -> Vec<Annotation> {
@@ -168,6 +196,11 @@ impl PreflightReport {
                 }
                 Outcome::Skipped { reason } => {
                     out.push(Annotation::new(Level::Warning, "skipped-step", title, reason.clone(), None));
+                }
+                // A step that found something always says so, even without annotations of its own.
+                Outcome::Findings if s.annotations.is_empty() => {
+                    let message = format!("{} finding(s): {}", s.findings, s.details.join("; "));
+                    out.push(Annotation::new(Level::Error, "findings", title, message, None));
                 }
                 Outcome::Passed | Outcome::Findings => {}
             }
@@ -234,10 +267,12 @@ mod tests {
     }
 
     #[test]
-    fn drift_and_a_wrong_chain_fail_and_what_could_not_be_asked_warns() {
+    fn drift_fails_and_what_could_not_be_asked_warns() {
         for kind in FindingKind::ALL {
             let want = match kind {
-                FindingKind::RpcDisagreement | FindingKind::Unverifiable => Level::Warning,
+                FindingKind::ChainIdMismatch | FindingKind::RpcDisagreement | FindingKind::Unverifiable => {
+                    Level::Warning
+                }
                 _ => Level::Error,
             };
             assert_eq!(finding_level(kind), want, "{}", kind.name());
