@@ -282,6 +282,9 @@ fn a_manifest_admin_that_is_not_on_chain_is_admin_mismatch() {
     let report = run.json();
     assert_eq!(findings_of(&report), ["null \"admin-mismatch\""], "only the transparent proxy has an admin: {run}");
     assert_eq!(report["findings"][0]["actual"], t.admin.unwrap().to_checksum(None), "{run}");
+    // Placed on the admin the manifest declares, not on the proxy's own address.
+    assert_eq!(report["findings"][0]["at"]["pointer"], "/admin/address", "{run}");
+    assert_eq!(report["findings"][0]["at"]["line"], 1, "the manifest is one line: {run}");
 }
 
 /// The pinned block's hash is read again after the reads: a change (a reorg) makes the endpoint fail, never a

@@ -60,7 +60,8 @@ impl fmt::Display for JsonPath {
 }
 
 /// A value in a file: the file as the user named it (a path), the path to the value in it, and its line once
-/// looked up in the file's bytes (`None` until then, and when the bytes no longer are those that were read).
+/// looked up in the file's bytes (`None` until then, for a whole file, and when the bytes no longer are those that
+/// were read).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Location {
     pub file: String,

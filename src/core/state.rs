@@ -171,11 +171,17 @@ impl StateRecord {
     }
 
     /// Where `field` is in the record's file, or the record itself for `None` and for a field it does not hold
-    /// (there is no value to point at; the record is where it would be written). `None` for a LevelDB record.
+    /// (absent, or no unknown field at all: there is no value to point at; the record is where it would be
+    /// written). `None` for a LevelDB record.
     pub fn place_of(&self, field: Option<Field>) -> Option<Location> {
         let place = self.place.as_ref()?;
         let read_elsewhere = |f: &Field| place.elsewhere.iter().any(|(e, _)| e == f);
-        let held = field.filter(|f| *self.get(*f) != FieldValue::Absent || read_elsewhere(f));
+        let holds = |f: &Field| match self.get(*f) {
+            FieldValue::Absent => false,
+            FieldValue::Extra(map) => !map.is_empty(),
+            _ => true,
+        };
+        let held = field.filter(|f| holds(f) || read_elsewhere(f));
         Some(place.of(held))
     }
 
@@ -242,8 +248,9 @@ pub struct UnattributedProxy {
     pub kind: Option<String>,
     pub origin: String,
     pub at: Option<Location>,
-    /// The proxy admin the source declares (OpenZeppelin manifests' `admin`), if any.
+    /// The proxy admin the source declares (OpenZeppelin manifests' `admin`), if any, and where.
     pub admin: Option<AddressText>,
+    pub admin_at: Option<Location>,
 }
 
 /// A chain's proxy admin as a format states it once for the chain (OpenZeppelin's `admin`).

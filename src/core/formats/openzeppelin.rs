@@ -171,7 +171,9 @@ fn proxies(state: &mut SourceState, file: &InputFile, chain_id: u64) -> Result<(
         let kind = proxy.get("kind").and_then(Value::as_str).map(str::to_string);
         let admin = manifest_admin(file);
         let at = Some(Location::new(&file.origin, JsonPath::keys(&["proxies"]).index(i).key("address")));
-        state.unattributed_proxies.push(UnattributedProxy { chain_id, address, origin, kind, admin, at });
+        let admin_at = admin.as_ref().map(|_| Location::new(&file.origin, JsonPath::keys(&["admin", "address"])));
+        let proxy = UnattributedProxy { chain_id, address, origin, kind, admin, at, admin_at };
+        state.unattributed_proxies.push(proxy);
     }
     Ok(())
 }

@@ -51,9 +51,10 @@ pub struct DeclaredProxy {
     pub address: Address,
     pub kind: Option<ProxyKind>,
     pub admin: Option<Address>,
-    /// Where the source lists it.
+    /// Where the source lists it, and its admin.
     pub origin: String,
     pub at: Option<Location>,
+    pub admin_at: Option<Location>,
 }
 
 impl DeclaredProxy {
@@ -65,6 +66,7 @@ impl DeclaredProxy {
             admin: p.admin.as_ref().map(|a| a.address()),
             origin: p.origin.clone(),
             at: p.at.clone(),
+            admin_at: p.admin_at.clone(),
         }
     }
 }
@@ -126,7 +128,6 @@ impl Target {
             (Some(Field::Implementation), Some(Field::Implementation)),
             (Some(Field::ProxyAddress), Some(Field::ProxyAddress)),
             (Some(Field::ImplementationHash), Some(hash_field)),
-            (Some(Field::ProxyAdmin), Some(Field::ProxyAdmin)),
         ];
         let places = asked.into_iter().filter_map(|(asked, read)| Some((asked, record.place_of(read)?))).collect();
         Some(Target {

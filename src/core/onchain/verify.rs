@@ -254,7 +254,8 @@ fn check_declared(d: &DeclaredProxy, s: &ChainSnapshot, findings: &mut Vec<Findi
     let address = d.address.to_checksum(None);
     let mut found = |kind, expected: Value, actual: Value, what: &str| {
         let detail = format!("{what} of proxy {address} ({})", d.origin);
-        let at = d.at.clone();
+        // An admin that differs is about the admin the source declares, not the proxy's address.
+        let at = if kind == FindingKind::AdminMismatch { d.admin_at.clone().or(d.at.clone()) } else { d.at.clone() };
         findings.push(Finding { chain_id: d.chain_id, contract: None, kind, expected, actual, detail, at });
     };
     if s.code.get(&d.address).is_none_or(|c| c.is_empty()) {
