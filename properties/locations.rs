@@ -6,7 +6,7 @@
 use crate::chain_lab::{deploy, leveldb_of, node, rpc_flag, verify};
 use crate::compare_cli::{run_in, s, T0};
 use crate::support;
-use lookcoin_state::core::compare::Discrepancy;
+use lookcoin_state::core::compare::{Discrepancy, Kind};
 use lookcoin_state::core::location::{Location, Step};
 use lookcoin_state::core::state::{Field, SourceFormat};
 use lookcoin_state::lab::{plant, Drift};
@@ -65,10 +65,18 @@ fn check_place(at: &Location, what: &str) {
     assert_eq!(&written, pointed, "{what}: {at} is not where {} is", at.path);
 }
 
-/// The value a side shows, when the discrepancy is about one address or hash field written as text.
-fn shown_text(d: &Discrepancy, value: &Value) -> Option<String> {
-    let plain = matches!(d.field, Some(Field::Implementation | Field::ProxyAddress | Field::ImplementationHash));
-    value.as_str().filter(|_| plain).map(str::to_string)
+/// The value a side shows of one field, when it is that field's value as written (a disagreement on the field):
+/// not a derived hash, not the candidates of a history, not a category a v3 section implies.
+fn shown_value(d: &Discrepancy, value: &Value, format: SourceFormat) -> Option<Value> {
+    let field = d.field?;
+    let compared =
+        matches!(d.kind, Kind::AddressMismatch | Kind::HashMismatch | Kind::MetadataMismatch | Kind::InvalidRecord);
+    let written = compared
+        && !value.is_null()
+        && value.get("derived").is_none()
+        && !(format.keeps_history() && value.is_array())
+        && !(field == Field::Category && format == SourceFormat::UnifiedV3);
+    written.then(|| value.clone())
 }
 
 #[test]
@@ -97,16 +105,16 @@ fn every_place_a_comparison_gives_holds_the_value_it_reports() {
                 }
                 check_place(at, &what);
                 located += 1;
-                let Some(text) = shown_text(d, shown) else { continue };
+                let Some(value) = shown_value(d, shown, format) else { continue };
                 let json: Value = serde_json::from_str(&std::fs::read_to_string(&at.file).unwrap()).unwrap();
-                let written = json.pointer(&at.path.to_string()).and_then(Value::as_str);
-                assert_eq!(written, Some(text.as_str()), "{what}: the place holds the value shown");
+                let written = json.pointer(&at.path.to_string());
+                assert_eq!(written, Some(&value), "{what}: the place holds the value shown");
                 values += 1;
             }
         }
     }
-    // Counted so that the test cannot pass by checking nothing (measured: 56 places, 22 of them values).
-    assert!(located >= 50 && values >= 20, "{located} places checked, {values} of them values");
+    // Counted so that the test cannot pass by checking nothing (measured: 56 places, 26 of them values).
+    assert!(located >= 50 && values >= 24, "{located} places checked, {values} of them values");
 }
 
 #[test]
@@ -173,12 +181,13 @@ fn a_malformed_json_file_is_annotated_on_its_line_under_github_actions() {
     let work = tempfile::tempdir().expect("temp dir");
     let folder = work.path().join("deployments");
     std::fs::create_dir_all(&folder).expect("mkdir");
-    std::fs::write(folder.join("bsc.json"), "{\n  \"network\": \"bsc\",\n  \"chainId\": 56,,\n}\n").expect("write");
+    // serde_json stops at byte 13 of line 3; after the three bytes of `€` that is character 11.
+    std::fs::write(folder.join("bsc.json"), "{\n  \"network\": \"bsc\",\n  \"n€\": 1,,\n}\n").expect("write");
     let leveldb = support::fixture_copy("realistic");
     let args = ["compare", s(leveldb.path()), s(&folder)];
     let run = run_in(T0, Some("true"), Some(work.path()), &args);
     assert_eq!(run.code, 2, "{run}");
-    let want = "::error file=deployments/bsc.json,line=3,col=";
+    let want = "::error file=deployments/bsc.json,line=3,col=11,";
     assert!(run.stderr.lines().any(|l| l.starts_with(want) && l.contains(",title=JSON-002::")), "{run}");
     let plain = run_in(T0, None, None, &args);
     assert!(!plain.stderr.contains("::error"), "annotations only under GitHub Actions: {plain}");
@@ -282,7 +291,53 @@ fn a_hostile_folder_name_cannot_forge_a_workflow_command() {
         let args = ["compare", s(leveldb.path()), s(&hostile), "--format", format];
         let run = run_in(T0, Some("true"), Some(work.path()), &args);
         assert_eq!(run.code, 1, "{run}");
-        let forged = |text: &str| text.lines().any(|l| l.starts_with("::error::forged"));
+        // The runner also reads a command after leading white space.
+        let forged = |text: &str| text.lines().any(|l| l.trim_start().starts_with("::error::forged"));
         assert!(!forged(&run.stdout) && !forged(&run.stderr), "{format}: {run}");
     }
+}
+
+#[test]
+fn a_record_without_unknown_fields_is_placed_at_itself_against_one_with_them() {
+    let leveldb = support::fixture_copy("realistic");
+    let work = tempfile::tempdir().expect("temp dir");
+    let ours = work.path().join("ours");
+    let migrated = run_in(T0, None, None, &["migrate", "--leveldb", s(leveldb.path()), "--out", s(&ours)]);
+    assert_eq!(migrated.code, 1, "{migrated}");
+    let edited = work.path().join("edited");
+    support::copy_dir(&ours, &edited);
+    let doc = edited.join("bsctestnet.json");
+    let mut json: Value = serde_json::from_slice(&std::fs::read(&doc).unwrap()).unwrap();
+    json["contracts"]["LookCoin"]["extraFields"] = serde_json::json!({"foo": 1});
+    std::fs::write(&doc, serde_json::to_vec_pretty(&json).unwrap()).unwrap();
+    let (left, right) = places_of(&ours, &edited, "LookCoin", "extraFields");
+    let (left, right) = (left.expect("placed"), right.expect("placed"));
+    assert_eq!(left.path.to_string(), "/contracts/LookCoin", "no unknown field: the record");
+    assert_eq!(right.path.to_string(), "/contracts/LookCoin/extraFields");
+    check_place(&left, "LookCoin without unknown fields");
+    check_place(&right, "LookCoin with one");
+}
+
+/// GitHub gives the workspace as it was created; a job inside it may run in its resolved path (a link on the
+/// way): files are still named relative to the checkout.
+#[test]
+fn a_workspace_reached_through_a_link_still_gets_files_and_lines() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let real = work.path().join("real");
+    support::copy_dir(&support::root().join("fixtures/v3"), &real.join("v3"));
+    let link = work.path().join("link");
+    std::os::unix::fs::symlink(&real, &link).expect("symlink");
+    let leveldb = support::fixture_copy("realistic");
+    let output = std::process::Command::new(support::binary())
+        .args(["compare", s(leveldb.path()), "v3"])
+        .current_dir(&real)
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_WORKSPACE", &link)
+        .env("SOURCE_DATE_EPOCH", T0.to_string())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8(output.stderr).expect("UTF-8");
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.lines().any(|l| l.starts_with("::error file=v3/bsctestnet.unified.json,line=")), "{stderr}");
 }

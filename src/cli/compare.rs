@@ -1,11 +1,11 @@
 //! `lookcoin-state compare LEFT RIGHT`: every field-level disagreement between two sources.
 
-use super::{exit, github_workspace, in_github_actions, output_error, Format, Sources};
+use super::{annotate, exit, output_error, Format, Sources};
 use crate::error::ToolError;
 use crate::io::atomic::write_report_file;
 use crate::io::paths::refuse_overlap;
 use crate::pipeline::compare::compare;
-use crate::report::{github, human, json, junit};
+use crate::report::{human, json, junit};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -33,8 +33,6 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, 
         Format::Json => json::compare(out, &report),
     }
     .map_err(output_error)?;
-    if in_github_actions() {
-        github::annotations(err, "compare", &report.annotations(), &github_workspace()).map_err(output_error)?;
-    }
+    annotate(err, "compare", report.annotations())?;
     Ok(if report.discrepancies.is_empty() { exit::CLEAN } else { exit::FINDINGS })
 }

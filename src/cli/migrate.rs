@@ -1,7 +1,7 @@
 //! `lookcoin-state migrate --leveldb DIR --out DIR`: LevelDB -> enhanced JSON v2.0.0, checked before it is written.
 
 use super::progress::Steps;
-use super::{exit, github_workspace, in_github_actions, output_error, Format};
+use super::{annotate, exit, output_error, Format};
 use crate::error::ToolError;
 use crate::pipeline::migrate::{migrate, MigrateOptions};
 use crate::pipeline::migration_time;
@@ -50,9 +50,6 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, 
         Format::Json => report::json::migrate(out, &report),
     }
     .map_err(output_error)?;
-    if in_github_actions() {
-        let annotations = report.summary.annotations();
-        report::github::annotations(err, "migrate", &annotations, &github_workspace()).map_err(output_error)?;
-    }
+    annotate(err, "migrate", report.summary.annotations())?;
     Ok(if report.summary.has_findings() { exit::FINDINGS } else { exit::CLEAN })
 }

@@ -1,14 +1,14 @@
 //! `lookcoin-state preflight --leveldb DIR --json DIR`: the pre-cutover and CI gate, every check in one report
 //! with one verdict (go 0, no-go 1, incomplete 3).
 
-use super::{exit, github_step_summary, github_workspace, in_github_actions, output_error, ChainArgs};
+use super::{annotate, exit, github_step_summary, in_github_actions, output_error, ChainArgs};
 use crate::core::reports::preflight::GateVerdict;
 use crate::error::ToolError;
 use crate::io::atomic::{append_report_file, write_report_file};
 use crate::io::paths::refuse_overlap;
 use crate::pipeline::migration_time;
 use crate::pipeline::preflight::{preflight, PreflightOptions};
-use crate::report::{github, human, json, junit, markdown};
+use crate::report::{human, json, junit, markdown};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -71,9 +71,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, 
         GateFormat::Markdown => markdown::preflight(out, &report),
     }
     .map_err(output_error)?;
-    if in_github_actions() {
-        github::annotations(err, "preflight", &report.annotations(), &github_workspace()).map_err(output_error)?;
-    }
+    annotate(err, "preflight", report.annotations())?;
     if let Some(path) = &summary {
         let mut text = Vec::new();
         markdown::preflight(&mut text, &report).map_err(output_error)?;

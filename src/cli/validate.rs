@@ -1,6 +1,6 @@
 //! `lookcoin-state validate PATH...`: schema validation of JSON documents, and of a folder's manifest.
 
-use super::{exit, github_workspace, in_github_actions, output_error, Format};
+use super::{annotate, exit, output_error, Format};
 use crate::error::ToolError;
 use crate::pipeline::validate::validate;
 use crate::report;
@@ -23,9 +23,6 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, 
         Format::Json => report::json::validate(out, &report),
     }
     .map_err(output_error)?;
-    if in_github_actions() {
-        let annotations = report.annotations();
-        report::github::annotations(err, "validate", &annotations, &github_workspace()).map_err(output_error)?;
-    }
+    annotate(err, "validate", report.annotations())?;
     Ok(if report.invalid() > 0 { exit::FINDINGS } else { exit::CLEAN })
 }

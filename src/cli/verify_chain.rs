@@ -1,13 +1,13 @@
 //! `lookcoin-state verify-chain SOURCE`: proves the records match the live contracts (EIP-1967 slot, code,
 //! normalised code hash, proxiableUUID), every network at one pinned block, all networks concurrently.
 
-use super::{exit, github_workspace, in_github_actions, output_error, ChainArgs, Format, FormatFlag};
+use super::{annotate, exit, output_error, ChainArgs, Format, FormatFlag};
 use crate::core::onchain::verify::Verdict;
 use crate::error::ToolError;
 use crate::io::atomic::write_report_file;
 use crate::io::paths::refuse_overlap;
 use crate::pipeline::verify::verify;
-use crate::report::{github, human, json, junit};
+use crate::report::{human, json, junit};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -45,9 +45,7 @@ pub fn run(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, 
         Format::Json => json::verify(out, &report),
     }
     .map_err(output_error)?;
-    if in_github_actions() {
-        github::annotations(err, "verify-chain", &report.annotations(), &github_workspace()).map_err(output_error)?;
-    }
+    annotate(err, "verify-chain", report.annotations())?;
     Ok(match report.verdict {
         Verdict::Drift => exit::FINDINGS,
         Verdict::Unverifiable => exit::INCOMPLETE,

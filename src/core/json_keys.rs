@@ -9,7 +9,8 @@ use super::location::{JsonPath, Step};
 use std::collections::HashMap;
 
 /// A place in a text: 1-based line and column. Columns count bytes where serde_json's do (a duplicate key,
-/// reported beside serde_json's own errors), and characters in [`positions_of`] (what editors and GitHub count).
+/// reported beside serde_json's own errors), and characters (Unicode scalar values) in [`positions_of`], for
+/// annotations and editors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Position {
     pub line: usize,

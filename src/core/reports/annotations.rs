@@ -2,8 +2,9 @@
 //! a JSON file, where. Decided here once, so the GitHub annotations and any other CI rendering agree with the
 //! report and its exit code:
 //! - `error`: a finding that fails the command (a discrepancy, drift on chain, a step of the gate that failed);
-//! - `warning`: something that could not be checked and keeps the result from being clean (a file not read, a
-//!   record the chain could not be asked about, a step of the gate skipped);
+//! - `warning`: something that could not be checked (a file not read, a record the chain could not be asked
+//!   about, a step of the gate skipped): the run is incomplete (exit 3) where the answer depends on it, as in
+//!   `verify-chain` and `preflight`; `compare` lists the files it skipped and compares the rest;
 //! - `notice`: what was not covered, for the record (fields one format cannot hold, records verified in part).
 
 use super::comparison::CompareReport;
@@ -298,6 +299,8 @@ mod tests {
                 step(StepName::Validate, failed(false)),
                 step(StepName::VerifyChain, Outcome::Skipped { reason: "no endpoints".into() }),
                 step(StepName::Compare, Outcome::Passed),
+                // Found something without annotations of its own: still an error, never a silent no-go.
+                step(StepName::MigrateProof, Outcome::Findings),
             ],
         );
         let levels: Vec<(Level, String)> = report.annotations().into_iter().map(|a| (a.level, a.kind)).collect();
@@ -306,7 +309,8 @@ mod tests {
             [
                 (Level::Warning, "LEVELDB-002".to_string()),
                 (Level::Error, "LEVELDB-002".to_string()),
-                (Level::Warning, "skipped-step".to_string())
+                (Level::Warning, "skipped-step".to_string()),
+                (Level::Error, "findings".to_string())
             ]
         );
     }

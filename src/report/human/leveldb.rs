@@ -79,8 +79,8 @@ pub fn migrate(out: &mut dyn Write, report: &MigrateReport) -> std::io::Result<(
         writeln!(
             out,
             "\nnetwork name of another chain: {} says `{}`, which is chain {} (migrated as written)",
-            n.key,
-            n.network_name,
+            printable(&n.key),
+            printable(&n.network_name),
             chains.join("/")
         )?;
     }
