@@ -35,6 +35,22 @@ pub struct Deployed {
     pub beacon: Option<Address>,
 }
 
+impl Deployed {
+    /// A deployment on `node` with the record a deploy script would have written for it; no admin, no beacon.
+    fn new(
+        node: &AnvilNode,
+        name: &str,
+        (implementation, contract): (Address, Contract),
+        proxy: Address,
+        kind: ProxyKind,
+    ) -> Deployed {
+        let chain_id = node.chain_id();
+        let record = record_of(chain_id, name, implementation, proxy, contract);
+        let name = name.to_string();
+        Deployed { chain_id, name, proxy, implementation, contract, record, kind, admin: None, beacon: None }
+    }
+}
+
 /// Deploys, for each name, a `DemoToken` implementation and a `DemoProxy` initialised with
 /// `initialize(name, 10^24)`. Names may be fully qualified (`contracts/x/A.sol:A`). Then mines
 /// [`DEFAULT_CONFIRMATIONS`] blocks, so that `verify-chain`'s default pinned block holds the new contracts.
@@ -60,18 +76,8 @@ pub fn deploy_transparent(node: &AnvilNode, name: &str) -> Result<Deployed, Tool
     let code = creation_with(Contract::DemoTransparentProxy, &[implementation, admin], Some(&init));
     let proxy = created(rpc.transact(None, &code)?, name)?;
     settle(node)?;
-    let record = record_of(node.chain_id(), name, implementation, proxy, Contract::NotUups);
-    Ok(Deployed {
-        chain_id: node.chain_id(),
-        name: name.to_string(),
-        proxy,
-        implementation,
-        contract: Contract::NotUups,
-        record,
-        kind: ProxyKind::Transparent,
-        admin: Some(admin),
-        beacon: None,
-    })
+    let deployed = Deployed::new(node, name, (implementation, Contract::NotUups), proxy, ProxyKind::Transparent);
+    Ok(Deployed { admin: Some(admin), ..deployed })
 }
 
 /// Deploys a `NotUups` implementation, a `DemoBeacon` for it and a `DemoBeaconProxy` of that beacon.
@@ -82,18 +88,8 @@ pub fn deploy_beacon(node: &AnvilNode, name: &str) -> Result<Deployed, ToolError
     let init = initialize_call(name, supply());
     let proxy = created(rpc.transact(None, &creation_with(Contract::DemoBeaconProxy, &[beacon], Some(&init)))?, name)?;
     settle(node)?;
-    let record = record_of(node.chain_id(), name, implementation, proxy, Contract::NotUups);
-    Ok(Deployed {
-        chain_id: node.chain_id(),
-        name: name.to_string(),
-        proxy,
-        implementation,
-        contract: Contract::NotUups,
-        record,
-        kind: ProxyKind::Beacon,
-        admin: None,
-        beacon: Some(beacon),
-    })
+    let deployed = Deployed::new(node, name, (implementation, Contract::NotUups), proxy, ProxyKind::Beacon);
+    Ok(Deployed { beacon: Some(beacon), ..deployed })
 }
 
 fn supply() -> U256 {
@@ -107,26 +103,10 @@ fn created(receipt: super::rpc::Receipt, name: &str) -> Result<Address, ToolErro
 /// Deploys `implementation` and a proxy in front of it, with real transactions, and returns its record.
 pub fn deploy_pair(node: &AnvilNode, name: &str, implementation: Contract) -> Result<Deployed, ToolError> {
     let rpc = node.rpc();
-    let artifact = implementation.artifact();
-    let deployed = |receipt: super::rpc::Receipt, what: &str| {
-        receipt.contract.ok_or_else(|| lab_error(format!("{what} for {name}"), "the receipt names no new contract"))
-    };
-    let impl_address = deployed(rpc.transact(None, &artifact.creation)?, implementation.name())?;
-    let supply = U256::from_str_radix(DEMO_SUPPLY, 10).expect("a literal number");
-    let init = initialize_call(name, supply);
-    let proxy = deployed(rpc.transact(None, &proxy_creation(impl_address, &init))?, "DemoProxy")?;
-    let record = record_of(node.chain_id(), name, impl_address, proxy, implementation);
-    Ok(Deployed {
-        chain_id: node.chain_id(),
-        name: name.to_string(),
-        proxy,
-        implementation: impl_address,
-        contract: implementation,
-        record,
-        kind: ProxyKind::Uups,
-        admin: None,
-        beacon: None,
-    })
+    let impl_address = created(rpc.transact(None, &implementation.artifact().creation)?, name)?;
+    let init = initialize_call(name, supply());
+    let proxy = created(rpc.transact(None, &proxy_creation(impl_address, &init))?, name)?;
+    Ok(Deployed::new(node, name, (impl_address, implementation), proxy, ProxyKind::Uups))
 }
 
 /// The record the deploy script would have written: implementation address, proxy, the runtime hash rule for
