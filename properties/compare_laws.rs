@@ -128,19 +128,26 @@ fn mutation() -> impl Strategy<Value = Mutation> {
     ]
 }
 
+/// `specs` with record `i` mutated by `m` (or removed), and the field changed (`None`: removed); `None` when `m`
+/// does not apply to that record.
+fn with_mutation(specs: &[RecordSpec], i: usize, m: &Mutation) -> Option<(Vec<RecordSpec>, Option<Field>)> {
+    let (changed, field) = mutated(&specs[i], m)?;
+    let mut right = specs.to_vec();
+    match field {
+        Some(_) => right[i] = changed,
+        None => {
+            right.remove(i);
+        }
+    }
+    Some((right, field))
+}
+
 #[test]
 fn one_mutation_yields_exactly_one_discrepancy() {
     let cases = (record_set().prop_filter("non-empty", |s| !s.is_empty()), any::<prop::sample::Index>(), mutation());
     check(96, cases, |(specs, index, m)| {
         let i = index.index(specs.len());
-        let Some((changed, field)) = mutated(&specs[i], &m) else { return Ok(()) };
-        let mut right = specs.clone();
-        match field {
-            Some(_) => right[i] = changed,
-            None => {
-                right.remove(i);
-            }
-        }
+        let Some((right, field)) = with_mutation(&specs, i, &m) else { return Ok(()) };
         let (l, r) =
             (state_in(SourceFormat::LevelDb, &entries(&specs)), state_in(SourceFormat::LevelDb, &entries(&right)));
         let d = compare(&l, &r);
@@ -164,14 +171,7 @@ fn one_mutation_yields_exactly_one_discrepancy_in_every_format_that_holds_the_fi
     let cases = (record_set().prop_filter("non-empty", |s| !s.is_empty()), any::<prop::sample::Index>(), mutation());
     check(64, cases, |(specs, index, m)| {
         let i = index.index(specs.len());
-        let Some((changed, field)) = mutated(&specs[i], &m) else { return Ok(()) };
-        let mut right = specs.clone();
-        match field {
-            Some(_) => right[i] = changed,
-            None => {
-                right.remove(i);
-            }
-        }
+        let Some((right, field)) = with_mutation(&specs, i, &m) else { return Ok(()) };
         for format in SourceFormat::ALL {
             let (l, r) = (state_in(format, &entries(&specs)), state_in(format, &entries(&right)));
             let d = compare(&l, &r);
