@@ -281,31 +281,14 @@ pub fn report_error(out: &mut dyn Write, err: &mut dyn Write, format: Format, e:
             let _ = crate::report::json::error(out, e);
         }
         if in_github_actions() {
-            let is_file = |f: &str| std::path::Path::new(f).is_file();
-            let mut at = crate::report::github::subject_location(&e.subject, &is_file);
-            if let Some(place) = at.as_mut() {
-                place.line = place.line.and_then(|p| in_characters(&place.file, p));
-            }
-            let message = format!("{}: {}; hint: {}", e.subject, e.causes.join(": "), e.hint);
-            let title = e.code().code();
-            let _ = crate::report::github::tool_error(err, title, &message, at.as_ref(), &github_workspace());
+            let annotation = crate::pipeline::locate::error_annotation(e);
+            let _ = crate::report::github::single(err, &annotation, &github_workspace());
         }
     }
     e.exit_code()
 }
 
-/// A position whose column counts bytes (serde_json's, the duplicate-key scan's) with its column in characters, as
-/// annotations give it; `None` when the file cannot be read again or no longer has that line.
-fn in_characters(file: &str, p: crate::core::json_keys::Position) -> Option<crate::core::json_keys::Position> {
-    let bytes = crate::io::documents::read_bytes(std::path::Path::new(file)).ok()?;
-    let line = bytes.split(|b| *b == b'\n').nth(p.line.checked_sub(1)?)?;
-    let before = line.get(..p.column.checked_sub(1)?)?;
-    let column = before.iter().filter(|b| (**b & 0xC0) != 0x80).count() + 1;
-    Some(crate::core::json_keys::Position { line: p.line, column })
-}
-
-/// Under GitHub Actions, writes a command's annotations to `err` (`what` names the command). An annotation placed
-/// on something that is not a file (a folder, for a manifest that does not match it) names it in its message.
+/// Under GitHub Actions, writes a command's annotations to `err` (`what` names the command).
 pub fn annotate(
     err: &mut dyn Write,
     what: &str,
@@ -314,13 +297,7 @@ pub fn annotate(
     if !in_github_actions() {
         return Ok(());
     }
-    let on_files = annotations.into_iter().map(|mut a| {
-        if let Some(at) = a.at.take_if(|at| !std::path::Path::new(&at.file).is_file()) {
-            a.message.push_str(&format!(" (at {at})"));
-        }
-        a
-    });
-    let annotations: Vec<_> = on_files.collect();
+    let annotations = crate::pipeline::locate::on_files(annotations);
     crate::report::github::annotations(err, what, &annotations, &github_workspace()).map_err(output_error)
 }
 

@@ -103,32 +103,9 @@ fn command(
     writeln!(out, "::{} {}::{}", level.name(), properties.join(","), escape_message(&message))
 }
 
-/// The place an error's subject names: `path:line:column` (as malformed-JSON errors write it) or a path, when
-/// `is_file` says it is a file; `None` for a key, a flag or an endpoint.
-pub fn subject_location(subject: &str, is_file: &dyn Fn(&str) -> bool) -> Option<Location> {
-    let mut parts = subject.rsplitn(3, ':');
-    let (column, line, file) = (parts.next(), parts.next(), parts.next());
-    if let (Some(column), Some(line), Some(file)) = (column, line, file) {
-        if let (Ok(line), Ok(column)) = (line.parse(), column.parse()) {
-            if is_file(file) {
-                let mut at = Location::file(file);
-                at.line = Some(crate::core::json_keys::Position { line, column });
-                return Some(at);
-            }
-        }
-    }
-    is_file(subject).then(|| Location::file(subject))
-}
-
-/// One `::error` for an error of the tool (`title` its code), placed on the file its subject names, if any.
-pub fn tool_error(
-    out: &mut dyn Write,
-    title: &str,
-    message: &str,
-    at: Option<&Location>,
-    workspace: &Workspace,
-) -> std::io::Result<()> {
-    command(out, Level::Error, title, message, at, workspace)
+/// One annotation on its own, without a summary (an error of the tool: the run ends with it).
+pub fn single(out: &mut dyn Write, item: &Annotation, workspace: &Workspace) -> std::io::Result<()> {
+    command(out, item.level, &item.title, &item.message, item.at.as_ref(), workspace)
 }
 
 /// Annotations per kind of finding: GitHub shows only ten of a level in a step, so each kind gets a few and one
@@ -261,20 +238,6 @@ mod tests {
         let want = "::error file=we%2Cird%3A%2525 dir%0A%3A%3Aerror%3A%3Aforged.json,line=3,col=1,title=a%2Cb%3Ac\
                     ::x%0A::error::y %25\n";
         assert!(text.starts_with(want), "{text}");
-    }
-
-    #[test]
-    fn an_error_subject_names_a_place_only_when_it_is_a_file() {
-        let is_file = |f: &str| f == "deployments/a.json";
-        let at = subject_location("deployments/a.json:12:5", &is_file).expect("a file with a position");
-        assert_eq!(at.to_string(), "deployments/a.json:12:5");
-        assert_eq!(
-            subject_location("deployments/a.json", &is_file).map(|a| a.to_string()).as_deref(),
-            Some("deployments/a.json")
-        );
-        assert_eq!(subject_location("56-LookCoin", &is_file), None, "a key");
-        assert_eq!(subject_location("--rpc 56=…", &is_file), None, "a flag");
-        assert_eq!(subject_location("other.json:1:2", &is_file), None);
     }
 
     #[test]
