@@ -84,17 +84,18 @@ fn endpoints_of(options: &VerifyOptions, chains: &BTreeMap<u64, Vec<Target>>) ->
     for flag in &options.rpc {
         let (chain, endpoint) = parse_rpc_flag(flag, &options.limits)?;
         if !chains.contains_key(&chain) {
-            let held: Vec<String> = chains.keys().map(u64::to_string).collect();
-            return Err(ToolError::new(
-                ErrorKind::BadFlag,
-                format!("--rpc {chain}=…"),
-                format!("the source holds no record on chain {chain}"),
-            )
-            .with_hint(format!("the source's chains are {}", held.join(", "))));
+            return Err(not_held(format!("--rpc {chain}=…"), chain, chains));
         }
         map.entry(chain).or_default().endpoints.push(endpoint);
     }
     Ok(map)
+}
+
+/// A flag naming a chain the source holds no record on: a bad flag, with the chains it does hold.
+fn not_held(flag: String, chain: u64, chains: &BTreeMap<u64, Vec<Target>>) -> ToolError {
+    let held: Vec<String> = chains.keys().map(u64::to_string).collect();
+    ToolError::new(ErrorKind::BadFlag, flag, format!("the source holds no record on chain {chain}"))
+        .with_hint(format!("the source's chains are {}", held.join(", ")))
 }
 
 /// Keeps the chains `--chain` names (all when none); returns the records left out. A `--chain` the source does not
@@ -105,13 +106,7 @@ fn filter_chains(chains: &mut BTreeMap<u64, Vec<Target>>, wanted: &[u64]) -> Res
     }
     let wanted: BTreeSet<u64> = wanted.iter().copied().collect();
     if let Some(missing) = wanted.iter().find(|c| !chains.contains_key(c)) {
-        let held: Vec<String> = chains.keys().map(u64::to_string).collect();
-        return Err(ToolError::new(
-            ErrorKind::BadFlag,
-            format!("--chain {missing}"),
-            format!("the source holds no record on chain {missing}"),
-        )
-        .with_hint(format!("the source's chains are {}", held.join(", "))));
+        return Err(not_held(format!("--chain {missing}"), *missing, chains));
     }
     let mut excluded = 0;
     chains.retain(|chain, targets| {
